@@ -1,0 +1,9 @@
+namespace Airlock;
+
+public enum SandboxState
+{
+    Creating,
+    Running,
+    Paused,
+    Stopped,
+}

@@ -1,0 +1,24 @@
+namespace Airlock.Core;
+
+/// <summary>The layout of the data directory. One place, so that every part agrees and the reconciler can find leftovers.</summary>
+public sealed record AirlockPaths(string DataDirectory)
+{
+    /// <summary><c>/var/lib/airlock</c> as root, else the user's data directory.</summary>
+    public static string DefaultDataDirectory =>
+        Environment.GetEnvironmentVariable("AIRLOCK_DATA") is { Length: > 0 } fromEnv ? fromEnv
+        : Environment.UserName == "root" ? "/var/lib/airlock"
+        : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "airlock");
+
+    public string Database => Path.Combine(DataDirectory, "airlock.db");
+
+    public string AdminToken => Path.Combine(DataDirectory, "admin.token");
+
+    /// <summary>Image store; overridable so test runs can share one built image.</summary>
+    public string Images { get; init; } = Environment.GetEnvironmentVariable("AIRLOCK_IMAGES") is { Length: > 0 } images
+        ? images
+        : Path.Combine(DataDirectory, "images");
+
+    public string Sandboxes => Path.Combine(DataDirectory, "sandboxes");
+
+    public string SandboxDirectory(string id) => Path.Combine(Sandboxes, id);
+}

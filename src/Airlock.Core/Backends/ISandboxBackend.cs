@@ -1,0 +1,79 @@
+namespace Airlock.Core.Backends;
+
+/// <summary>
+/// One isolation tier (container, gvisor, microvm, ...). A backend owns everything its sandboxes hold on the
+/// host (bundle, copy-on-write layer, disk quota, cgroup, runtime state, VMM process) under
+/// <c>{SandboxesDirectory}/{id}/</c>, and knows nothing of HTTP, policies or the state store.
+/// Lifecycle: CreateAsync (prepare + start; returns once the guest agent's channel can be connected)
+/// -> ConnectAgentAsync (any number of times) -> Pause/Resume -> DestroyAsync (idempotent; also
+/// cleans a half-created sandbox after a crash).
+/// </summary>
+public interface ISandboxBackend
+{
+    /// <summary>The tier name reported to users: <c>container</c>, <c>gvisor</c>, <c>microvm</c>.</summary>
+    string Tier { get; }
+
+    /// <summary>Whether this host can run the tier, and if not why and how to fix it. Cheap enough to call per create.</summary>
+    TierProbe Probe();
+
+    Task CreateAsync(BackendCreateRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>A new byte stream to the sandbox's guest agent (one per operation).</summary>
+    Task<Stream> ConnectAgentAsync(string sandboxId, CancellationToken cancellationToken = default);
+
+    Task<BackendState> GetStateAsync(string sandboxId, CancellationToken cancellationToken = default);
+
+    Task PauseAsync(string sandboxId, CancellationToken cancellationToken = default);
+
+    Task ResumeAsync(string sandboxId, CancellationToken cancellationToken = default);
+
+    /// <summary>Cumulative counters of limit hits, read before and after a command to name the limit that killed it.</summary>
+    Task<LimitCounters> ReadLimitCountersAsync(string sandboxId, CancellationToken cancellationToken = default);
+
+    /// <summary>Kills every process and removes every host resource of the sandbox. Idempotent; never throws for "already gone".</summary>
+    Task DestroyAsync(string sandboxId, CancellationToken cancellationToken = default);
+
+    /// <summary>Ids of the sandboxes this backend finds on the host for this data directory (live or leftover), for the orphan sweep.</summary>
+    Task<IReadOnlyList<string>> ListHostSandboxesAsync(CancellationToken cancellationToken = default);
+}
+
+public enum BackendState
+{
+    Missing,
+    Creating,
+    Running,
+    Paused,
+    Stopped,
+}
+
+/// <summary>Counters that only grow; a delta across a command tells which limit fired.</summary>
+public readonly record struct LimitCounters(long OomKills, long PidsRefused);
+
+public sealed record TierProbe(string Tier, bool Available, string Reason, string? Fix = null);
+
+/// <summary>Everything a backend needs to start one sandbox, already validated and defaulted by the engine.</summary>
+public sealed record BackendCreateRequest
+{
+    public required string Id { get; init; }
+
+    /// <summary>Read-only base root filesystem of the image (owned by <see cref="HostIdRange"/>).</summary>
+    public required string ImageRootfs { get; init; }
+
+    /// <summary>The guest agent binary on the host, mounted read-only into the sandbox.</summary>
+    public required string AgentPath { get; init; }
+
+    public required double Cpus { get; init; }
+
+    public required long MemoryBytes { get; init; }
+
+    public required int Pids { get; init; }
+
+    public required long DiskBytes { get; init; }
+
+    /// <summary>The agent exits (ending the sandbox) after this long; the engine's reaper cleans up the rest.</summary>
+    public TimeSpan? Ttl { get; init; }
+
+    public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
+
+    public required string Hostname { get; init; }
+}
