@@ -1,0 +1,24 @@
+namespace Airlock.Core.Engine;
+
+/// <summary>Defaults and wiring of one engine (embedded in the CLI or hosted by the daemon).</summary>
+public sealed record EngineOptions
+{
+    public required AirlockPaths Paths { get; init; }
+
+    /// <summary>The guest agent binary; see <see cref="AgentLocator"/>.</summary>
+    public string? AgentPath { get; init; }
+
+    public double DefaultCpus { get; init; } = 1;
+
+    public long DefaultMemoryBytes { get; init; } = 512L << 20;
+
+    public int DefaultPids { get; init; } = 256;
+
+    public long DefaultDiskBytes { get; init; } = 1L << 30;
+
+    /// <summary>TTL of a sandbox created without one.</summary>
+    public TimeSpan DefaultTtl { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Whether this engine destroys expired sandboxes on a timer (the daemon does; a one-shot CLI reaps on start).</summary>
+    public bool RunReaper { get; init; }
+}

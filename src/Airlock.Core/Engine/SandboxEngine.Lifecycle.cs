@@ -1,0 +1,115 @@
+using System.Security.Cryptography;
+using Airlock.Core.Backends;
+using Airlock.Core.State;
+
+namespace Airlock.Core.Engine;
+
+public sealed partial class SandboxEngine
+{
+    public async Task<SandboxInfo> CreateAsync(SandboxSpec spec, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        SpecValidator.Validate(spec);
+        var (backend, reason) = TierSelector.Select(spec.Isolation, Backends);
+        _agentPath ??= AgentLocator.Locate(Options.AgentPath);
+        var rootfs = await Images.GetRootfsAsync(spec.Image, progress, cancellationToken);
+
+        var now = Time.GetUtcNow();
+        var ttl = spec.Ttl ?? Options.DefaultTtl;
+        var limits = new ResourceLimits
+        {
+            Cpus = spec.Limits.Cpus ?? Math.Min(Options.DefaultCpus, Environment.ProcessorCount),
+            MemoryBytes = spec.Limits.MemoryBytes ?? Options.DefaultMemoryBytes,
+            Pids = spec.Limits.Pids ?? Options.DefaultPids,
+            DiskBytes = spec.Limits.DiskBytes ?? Options.DefaultDiskBytes,
+        };
+        var info = new SandboxInfo
+        {
+            Id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)),
+            State = SandboxState.Creating,
+            Image = spec.Image,
+            Isolation = backend.Tier,
+            IsolationReason = reason,
+            Limits = limits,
+            Labels = spec.Labels,
+            CreatedAt = now,
+            ExpiresAt = now + ttl,
+        };
+        var record = new SandboxRecord { Info = info, Owner = ProcessIdentity.Current };
+        await _store.InsertAsync(record, cancellationToken);
+        try
+        {
+            progress?.Report($"starting sandbox {info.Id} ({backend.Tier})");
+            await backend.CreateAsync(
+                new BackendCreateRequest
+                {
+                    Id = info.Id,
+                    ImageRootfs = rootfs,
+                    AgentPath = _agentPath,
+                    Cpus = limits.Cpus!.Value,
+                    MemoryBytes = limits.MemoryBytes!.Value,
+                    Pids = limits.Pids!.Value,
+                    DiskBytes = limits.DiskBytes!.Value,
+                    Ttl = ttl,
+                    Env = spec.Env,
+                    Hostname = $"sandbox-{info.Id}",
+                },
+                cancellationToken);
+            info = info with { State = SandboxState.Running };
+            await _store.UpdateAsync(record with { Info = info }, CancellationToken.None);
+            return info;
+        }
+        catch
+        {
+            await DestroyAsync(backend, info.Id);
+            throw;
+        }
+    }
+
+    public async Task<IReadOnlyList<SandboxInfo>> ListAsync(IReadOnlyDictionary<string, string>? labels = null, CancellationToken cancellationToken = default)
+    {
+        var records = await _store.ListAsync(cancellationToken);
+        return records
+            .Select(r => r.Info)
+            .Where(i => labels is null || labels.All(l => i.Labels.TryGetValue(l.Key, out var v) && v == l.Value))
+            .ToList();
+    }
+
+    public async Task<SandboxInfo> GetAsync(string id, CancellationToken cancellationToken = default) =>
+        (await RequireAsync(id, cancellationToken)).Info;
+
+    public async Task DeleteAsync(string id, CancellationToken cancellationToken = default)
+    {
+        var record = await RequireAsync(id, cancellationToken);
+        await DestroyAsync(BackendFor(record.Info), id);
+    }
+
+    public async Task<SandboxInfo> PauseAsync(string id, CancellationToken cancellationToken = default)
+    {
+        var record = await RequireAsync(id, cancellationToken);
+        if (record.Info.State == SandboxState.Paused) return record.Info;
+        await RequireRunningAsync(id, cancellationToken);
+        await BackendFor(record.Info).PauseAsync(id, cancellationToken);
+        var info = record.Info with { State = SandboxState.Paused };
+        await _store.UpdateAsync(record with { Info = info }, CancellationToken.None);
+        return info;
+    }
+
+    public async Task<SandboxInfo> ResumeAsync(string id, CancellationToken cancellationToken = default)
+    {
+        var record = await RequireAsync(id, cancellationToken);
+        if (record.Info.State == SandboxState.Running) return record.Info;
+        if (record.Info.State != SandboxState.Paused) throw AirlockException.Conflict($"sandbox {id} is {record.Info.State.ToString().ToLowerInvariant()}, not paused");
+        await BackendFor(record.Info).ResumeAsync(id, cancellationToken);
+        var info = record.Info with { State = SandboxState.Running };
+        await _store.UpdateAsync(record with { Info = info }, CancellationToken.None);
+        return info;
+    }
+
+    /// <summary>Removes every host resource, then the record. Not cancellable: a half-destroyed sandbox is worse than a slow one.</summary>
+    private async Task DestroyAsync(ISandboxBackend backend, string id)
+    {
+        _guests.TryRemove(id, out _);
+        await backend.DestroyAsync(id, CancellationToken.None);
+        await _store.DeleteAsync(id, CancellationToken.None);
+    }
+}
