@@ -1,5 +1,7 @@
+using Airlock.Backends.Runc;
 using Airlock.Core;
 using Airlock.Core.Engine;
+using Airlock.Core.Images;
 
 namespace Airlock.Cli;
 
@@ -7,6 +9,21 @@ namespace Airlock.Cli;
 internal static class EngineFactory
 {
     /// <summary>Creates and starts (reconciles) an engine over <paramref name="paths"/>.</summary>
-    public static Task<SandboxEngine> StartAsync(AirlockPaths paths, bool runReaper, CancellationToken cancellationToken = default) =>
-        throw new NotImplementedException();
+    public static async Task<SandboxEngine> StartAsync(AirlockPaths paths, bool runReaper, CancellationToken cancellationToken = default)
+    {
+        var engine = new SandboxEngine(
+            new EngineOptions { Paths = paths, RunReaper = runReaper },
+            [new RuncBackend(paths)],
+            new MmdebstrapImageStore(paths));
+        try
+        {
+            await engine.StartAsync(cancellationToken);
+            return engine;
+        }
+        catch
+        {
+            await engine.DisposeAsync();
+            throw;
+        }
+    }
 }

@@ -1,1 +1,4 @@
-return 0;
+using Airlock.Cli;
+using Airlock.Cli.Infrastructure;
+
+return await CliApp.RunAsync(args, CliConsole.System);

@@ -1,4 +1,5 @@
-using System.Runtime.CompilerServices;
+using System.Net.Sockets;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Airlock.Guest.Protocol;
 
@@ -6,9 +7,12 @@ namespace Airlock.Guest.Protocol;
 /// The host's side of the guest agent protocol. Transport-agnostic: <c>connect</c> opens a fresh byte
 /// stream to the agent (a unix socket for runc, a virtio-serial port or vsock for a VM); one operation
 /// runs per stream. Agent-reported failures surface as <see cref="AirlockException"/> of the matching kind.
+/// Everything the agent sends is validated (<see cref="FrameConnection"/>): the sandbox is not trusted.
 /// </summary>
-public sealed class GuestClient
+public sealed partial class GuestClient
 {
+    private static readonly GuestJsonContext Json = GuestJsonContext.Default;
+
     private readonly Func<CancellationToken, Task<Stream>> _connect;
 
     public GuestClient(Func<CancellationToken, Task<Stream>> connect)
@@ -16,42 +20,102 @@ public sealed class GuestClient
         _connect = connect;
     }
 
-    public Task<GuestHello> PingAsync(CancellationToken cancellationToken = default) => throw new NotImplementedException();
-
-    /// <summary>Runs a command. The agent reports <c>timeout</c> kills; the host adds <c>memory</c>/<c>pids</c> from cgroup counters.</summary>
-    public async IAsyncEnumerable<ExecEvent> ExecAsync(ExecRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <summary>A client for an agent listening on the unix socket <paramref name="socketPath"/> (the runc and gVisor tiers).</summary>
+    public static GuestClient ForUnixSocket(string socketPath) => new(async cancellationToken =>
     {
-        await Task.Yield();
-        throw new NotImplementedException();
-#pragma warning disable CS0162
-        yield break;
-#pragma warning restore CS0162
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    });
+
+    public async Task<GuestHello> PingAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(new GuestRequest { Op = GuestOps.Ping }, cancellationToken);
+        return await ReadJsonAsync(connection, Json.GuestHello, "ping", cancellationToken);
     }
 
-    public Task<ProcessInfo> StartProcessAsync(ExecRequest request, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    /// <summary>Connects and sends the request frame. Any failure to reach the agent is Unavailable.</summary>
+    private async Task<FrameConnection> OpenAsync(GuestRequest request, CancellationToken cancellationToken)
+    {
+        Stream stream;
+        try
+        {
+            stream = await _connect(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (AirlockException)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            throw AirlockException.Unavailable(FrameErrors.NotAnsweringMessage, e);
+        }
 
-    public Task<IReadOnlyList<ProcessInfo>> ListProcessesAsync(CancellationToken cancellationToken = default) => throw new NotImplementedException();
+        var connection = new FrameConnection(stream);
+        try
+        {
+            await connection.WriteJsonAsync(request, Json.GuestRequest, cancellationToken);
+            return connection;
+        }
+        catch (Exception e)
+        {
+            await connection.DisposeAsync();
+            if (e is OperationCanceledException && cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
 
-    public Task<ProcessOutput> GetProcessOutputAsync(int pid, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+            throw AirlockException.Unavailable(FrameErrors.NotAnsweringMessage, e);
+        }
+    }
 
-    public Task SignalProcessAsync(int pid, int signal, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    private static async Task<T> ReadJsonAsync<T>(FrameConnection connection, JsonTypeInfo<T> typeInfo, string during, CancellationToken cancellationToken)
+    {
+        Frame frame = await FrameErrors.ReadAsync(connection, during, cancellationToken);
+        return FrameErrors.Expect(frame, typeInfo);
+    }
 
-    public Task<Stream> ReadFileAsync(string path, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    /// <summary>
+    /// Sends <paramref name="content"/> as Data frames then End. When the agent gives up half way it
+    /// sends an Error frame and closes; the write then fails, and the agent's reason is what we report.
+    /// </summary>
+    private static async Task SendDataAsync(FrameConnection connection, Stream content, string during, CancellationToken cancellationToken)
+    {
+        byte[] buffer = new byte[GuestProtocol.DataChunkSize];
+        try
+        {
+            while (true)
+            {
+                int n = await content.ReadAsync(buffer, cancellationToken);
+                if (n == 0)
+                {
+                    break;
+                }
 
-    public Task<FileEntry> WriteFileAsync(string path, Stream content, int? mode = null, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+                await connection.WriteFrameAsync(FrameType.Data, buffer.AsMemory(0, n), cancellationToken);
+            }
 
-    public Task<IReadOnlyList<FileEntry>> ListFilesAsync(string path, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+            await connection.WriteFrameAsync(FrameType.End, ReadOnlyMemory<byte>.Empty, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or SocketException)
+        {
+            Frame frame = await FrameErrors.ReadAsync(connection, during, cancellationToken);
+            throw frame.Type == FrameType.Error ? FrameErrors.ToException(frame) : FrameErrors.Lost(during, e);
+        }
+    }
 
-    public Task<FileEntry> StatAsync(string path, CancellationToken cancellationToken = default) => throw new NotImplementedException();
-
-    public Task<FileEntry> MakeDirectoryAsync(string path, bool parents, CancellationToken cancellationToken = default) => throw new NotImplementedException();
-
-    public Task RemoveAsync(string path, bool recursive, CancellationToken cancellationToken = default) => throw new NotImplementedException();
-
-    public Task<Stream> DownloadTarAsync(string path, CancellationToken cancellationToken = default) => throw new NotImplementedException();
-
-    public Task UploadTarAsync(string path, Stream tar, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    private static string RequirePath(string path) =>
+        string.IsNullOrEmpty(path) ? throw AirlockException.Invalid("a path is required") : path;
 }
-
-/// <summary>The agent's answer to a ping.</summary>
-public sealed record GuestHello(string Version, int Pid);

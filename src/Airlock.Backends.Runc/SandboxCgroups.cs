@@ -1,0 +1,205 @@
+using Airlock.Core.Backends;
+
+namespace Airlock.Backends.Runc;
+
+/// <summary>
+/// The sandbox's cgroup directories, found from the id: on cgroup v1 one per controller hierarchy
+/// (<c>/sys/fs/cgroup/memory/airlock/{id}</c>, ...), on v2 <c>/sys/fs/cgroup/airlock/{id}</c>, and on a
+/// hybrid host both (runc also creates a directory in the unified hierarchy). Found by scanning the
+/// mount table, so any layout the host uses is covered.
+/// </summary>
+internal static class SandboxCgroups
+{
+    /// <summary>Every cgroup (v1 or v2) mount point on the host.</summary>
+    public static IReadOnlyList<(string MountPoint, bool IsV2, string Options)> Hierarchies()
+    {
+        var result = new List<(string, bool, string)>();
+        foreach (var line in File.ReadLines("/proc/self/mountinfo"))
+        {
+            // ... mountpoint options [optional fields] - fstype source superoptions
+            var separator = line.IndexOf(" - ", StringComparison.Ordinal);
+            if (separator < 0)
+            {
+                continue;
+            }
+
+            var after = line[(separator + 3)..].Split(' ');
+            var before = line[..separator].Split(' ');
+            if (after.Length >= 3 && after[0] is "cgroup" or "cgroup2" && before.Length >= 5)
+            {
+                result.Add((before[4], after[0] == "cgroup2", after[2]));
+            }
+        }
+
+        return result;
+    }
+
+    public static IEnumerable<string> Directories(SandboxLayout layout) =>
+        Hierarchies().Select(h => Path.Combine(h.MountPoint, layout.CgroupsPath.TrimStart('/'))).Distinct();
+
+    /// <summary>SIGKILLs anything left in the sandbox's cgroups (a crash between runc's fork and its state file), then removes them.</summary>
+    public static async Task RemoveAsync(SandboxLayout layout, CancellationToken cancellationToken)
+    {
+        var leftovers = Directories(layout).Where(Directory.Exists).ToList();
+        for (var attempt = 0; leftovers.Count > 0; attempt++)
+        {
+            foreach (var directory in leftovers)
+            {
+                KillMembers(directory);
+            }
+
+            var errors = new List<string>();
+            foreach (var directory in leftovers)
+            {
+                // Children first: a cgroup directory can only be removed when it has no sub-cgroups.
+                foreach (var child in Directory.EnumerateDirectories(directory, "*", SearchOption.AllDirectories).OrderByDescending(d => d.Length))
+                {
+                    TryRemove(child, errors);
+                }
+
+                TryRemove(directory, errors);
+            }
+
+            leftovers = [.. leftovers.Where(Directory.Exists)];
+            if (leftovers.Count == 0)
+            {
+                return;
+            }
+
+            if (attempt >= 50)
+            {
+                throw new IOException($"cannot remove cgroup(s) {string.Join(", ", leftovers)}: {string.Join("; ", errors.Distinct())}");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken);
+        }
+    }
+
+    /// <summary>OOM kills and refused forks, from whichever cgroup version holds the memory and pids controllers.</summary>
+    public static LimitCounters ReadCounters(SandboxLayout layout)
+    {
+        long oomKills = 0, pidsRefused = 0;
+        foreach (var directory in Directories(layout))
+        {
+            // v1: memory.oom_control has "oom_kill N" since Linux 4.13; v2: memory.events "oom_kill N".
+            oomKills = Math.Max(oomKills, ReadKey(Path.Combine(directory, "memory.oom_control"), "oom_kill"));
+            oomKills = Math.Max(oomKills, ReadKey(Path.Combine(directory, "memory.events"), "oom_kill"));
+            pidsRefused = Math.Max(pidsRefused, ReadKey(Path.Combine(directory, "pids.events"), "max"));
+        }
+
+        return new LimitCounters(oomKills, pidsRefused);
+    }
+
+    /// <summary>
+    /// Kills every member. v2 has cgroup.kill (5.14+); otherwise the cgroup is frozen first so a fork bomb
+    /// cannot outrun the kill loop, then thawed so the pending SIGKILLs are delivered.
+    /// </summary>
+    private static void KillMembers(string directory)
+    {
+        if (TryWrite(Path.Combine(directory, "cgroup.kill"), "1"))
+        {
+            return;
+        }
+
+        var freezer = Path.Combine(directory, "freezer.state");
+        var frozen = TryWrite(freezer, "FROZEN") || TryWrite(Path.Combine(directory, "cgroup.freeze"), "1");
+        foreach (var procs in Directory.EnumerateFiles(directory, "cgroup.procs", SearchOption.AllDirectories))
+        {
+            string[] pids;
+            try
+            {
+                pids = File.ReadAllLines(procs);
+            }
+            catch (IOException)
+            {
+                continue;
+            }
+
+            foreach (var pid in pids)
+            {
+                if (int.TryParse(pid, out var id) && id > 1 && id != Environment.ProcessId)
+                {
+                    try
+                    {
+                        using var process = System.Diagnostics.Process.GetProcessById(id);
+                        process.Kill();
+                    }
+                    catch (ArgumentException)
+                    {
+                    }
+                    catch (InvalidOperationException)
+                    {
+                    }
+                    catch (System.ComponentModel.Win32Exception)
+                    {
+                    }
+                }
+            }
+        }
+
+        if (frozen)
+        {
+            _ = TryWrite(freezer, "THAWED") || TryWrite(Path.Combine(directory, "cgroup.freeze"), "0");
+        }
+    }
+
+    private static bool TryWrite(string file, string value)
+    {
+        try
+        {
+            if (!File.Exists(file))
+            {
+                return false;
+            }
+
+            File.WriteAllText(file, value);
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private static void TryRemove(string directory, List<string> errors)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: false);
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+        catch (IOException e)
+        {
+            errors.Add(e.Message);
+        }
+    }
+
+    private static long ReadKey(string file, string key)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines(file))
+            {
+                var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (parts.Length == 2 && parts[0] == key && long.TryParse(parts[1], out var value))
+                {
+                    return value;
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+
+        return 0;
+    }
+}

@@ -1,0 +1,99 @@
+using Airlock.Client.Wire;
+
+namespace Airlock.Client;
+
+/// <summary>
+/// A connection to an Airlock daemon (<c>airlock serve</c>). Create sandboxes with
+/// <see cref="CreateSandboxAsync"/>; everything else a caller can do is on <see cref="Operations"/>.
+/// </summary>
+/// <example>
+/// <code>
+/// using var client = AirlockClient.FromEnvironment();
+/// await using var sandbox = await client.CreateSandboxAsync(new SandboxSpec { Image = "python" });
+/// var outcome = await sandbox.ExecAsync("python3", "-c", "print(6*7)");
+/// </code>
+/// </example>
+public sealed class AirlockClient : IDisposable
+{
+    /// <summary>The environment variable holding the daemon's base address, e.g. <c>http://127.0.0.1:7070</c>.</summary>
+    public const string HostVariable = "AIRLOCK_HOST";
+
+    /// <summary>The environment variable holding the bearer token.</summary>
+    public const string TokenVariable = "AIRLOCK_TOKEN";
+
+    private readonly HttpClient _http;
+    private readonly bool _ownsHttp;
+    private readonly DaemonConnection _daemon;
+
+    /// <summary>Connects to the daemon at <paramref name="baseAddress"/> with a bearer <paramref name="token"/>.</summary>
+    /// <param name="baseAddress">The daemon's address, e.g. <c>http://127.0.0.1:7070</c>.</param>
+    /// <param name="token">The admin token (the daemon writes it to <c>admin.token</c> in its data directory).</param>
+    /// <param name="http">An HttpClient to use; the client does not dispose it. Give it an infinite
+    /// <see cref="HttpClient.Timeout"/>: exec streams and image builds last as long as they last.</param>
+    public AirlockClient(Uri baseAddress, string token, HttpClient? http = null)
+    {
+        ArgumentNullException.ThrowIfNull(baseAddress);
+        ArgumentException.ThrowIfNullOrWhiteSpace(token);
+        if (!baseAddress.IsAbsoluteUri || (baseAddress.Scheme != Uri.UriSchemeHttp && baseAddress.Scheme != Uri.UriSchemeHttps))
+        {
+            throw AirlockException.Invalid($"'{baseAddress}' is not an http(s) address of an Airlock daemon; use e.g. http://127.0.0.1:7070");
+        }
+
+        _ownsHttp = http is null;
+        _http = http ?? new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        _daemon = new DaemonConnection(_http, baseAddress, token.Trim());
+        Operations = new HttpSandboxOperations(_daemon);
+    }
+
+    /// <summary>The daemon's base address.</summary>
+    public Uri BaseAddress => _daemon.BaseAddress;
+
+    /// <summary>Every sandbox operation, over HTTP. The same interface the embedded engine implements.</summary>
+    public ISandboxOperations Operations { get; }
+
+    /// <summary>A client for <c>AIRLOCK_HOST</c> with the token in <c>AIRLOCK_TOKEN</c>.</summary>
+    /// <exception cref="AirlockException">InvalidArgument when either variable is missing or malformed.</exception>
+    public static AirlockClient FromEnvironment()
+    {
+        var host = Environment.GetEnvironmentVariable(HostVariable);
+        var token = Environment.GetEnvironmentVariable(TokenVariable);
+        if (string.IsNullOrWhiteSpace(host)) throw AirlockException.Invalid($"{HostVariable} is not set; set it to the daemon's address, e.g. http://127.0.0.1:7070");
+        if (string.IsNullOrWhiteSpace(token)) throw AirlockException.Invalid($"{TokenVariable} is not set; set it to the daemon's token (the admin.token file in its data directory)");
+        if (!Uri.TryCreate(host.Trim(), UriKind.Absolute, out var uri)) throw AirlockException.Invalid($"{HostVariable}='{host}' is not an address; use e.g. http://127.0.0.1:7070");
+        return new AirlockClient(uri, token);
+    }
+
+    /// <summary>Creates a sandbox and returns a handle that destroys it when disposed.</summary>
+    public Task<Sandbox> CreateSandboxAsync(SandboxSpec? spec = null, CancellationToken cancellationToken = default) =>
+        Sandbox.CreateAsync(Operations, spec ?? new SandboxSpec(), progress: null, cancellationToken);
+
+    /// <summary>A handle on an existing sandbox. Disposing it destroys the sandbox.</summary>
+    public async Task<Sandbox> GetSandboxAsync(string id, CancellationToken cancellationToken = default) =>
+        Sandbox.Attach(Operations, await Operations.GetAsync(id, cancellationToken));
+
+    /// <summary>Sandboxes whose labels contain every pair of <paramref name="labels"/>.</summary>
+    public Task<IReadOnlyList<SandboxInfo>> ListSandboxesAsync(IReadOnlyDictionary<string, string>? labels = null, CancellationToken cancellationToken = default) =>
+        Operations.ListAsync(labels, cancellationToken);
+
+    /// <summary>The images in the daemon's image store.</summary>
+    public async Task<IReadOnlyList<ImageInfo>> ListImagesAsync(CancellationToken cancellationToken = default) =>
+        (await _daemon.SendJsonAsync<ImageList>(_daemon.Request(HttpMethod.Get, "v1/images"), cancellationToken)).Images;
+
+    /// <summary>Builds (or rebuilds) an image from Debian packages. Takes minutes; the call waits for the build.</summary>
+    public Task<ImageInfo> BuildImageAsync(string name, IReadOnlyList<string> packages, CancellationToken cancellationToken = default) =>
+        _daemon.SendJsonAsync<ImageInfo>(_daemon.Request(HttpMethod.Post, "v1/images", DaemonConnection.Json(new BuildImageBody(name, packages))), cancellationToken);
+
+    /// <summary>Removes an image from the daemon's image store.</summary>
+    public Task RemoveImageAsync(string name, CancellationToken cancellationToken = default) =>
+        _daemon.SendNoContentAsync(_daemon.Request(HttpMethod.Delete, "v1/images/" + DaemonConnection.Escape(name)), cancellationToken);
+
+    /// <summary>Asks the daemon whether it is up (no token needed).</summary>
+    public Task<ServerHealth> GetHealthAsync(CancellationToken cancellationToken = default) =>
+        _daemon.SendJsonAsync<ServerHealth>(_daemon.Request(HttpMethod.Get, "health"), cancellationToken);
+
+    /// <summary>Disposes the HttpClient when this client created it.</summary>
+    public void Dispose()
+    {
+        if (_ownsHttp) _http.Dispose();
+    }
+}

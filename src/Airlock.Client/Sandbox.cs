@@ -1,0 +1,129 @@
+namespace Airlock.Client;
+
+/// <summary>
+/// A handle on one sandbox over any <see cref="ISandboxOperations"/> — a daemon's
+/// (<see cref="AirlockClient.Operations"/>) or the embedded engine. Disposing it destroys the sandbox.
+/// </summary>
+public sealed class Sandbox : IAsyncDisposable
+{
+    private int _disposed;
+
+    private Sandbox(ISandboxOperations operations, SandboxInfo info)
+    {
+        Operations = operations;
+        Info = info;
+        Files = new SandboxFiles(operations, info.Id);
+    }
+
+    /// <summary>The sandbox id.</summary>
+    public string Id => Info.Id;
+
+    /// <summary>What was last known of the sandbox; refreshed by <see cref="RefreshAsync"/>, pause and resume.</summary>
+    public SandboxInfo Info { get; private set; }
+
+    /// <summary>The operations this handle works through.</summary>
+    public ISandboxOperations Operations { get; }
+
+    /// <summary>Files inside the sandbox.</summary>
+    public SandboxFiles Files { get; }
+
+    /// <summary>Creates a sandbox through <paramref name="operations"/> and returns its handle.</summary>
+    public static async Task<Sandbox> CreateAsync(ISandboxOperations operations, SandboxSpec spec, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(operations);
+        ArgumentNullException.ThrowIfNull(spec);
+        return new Sandbox(operations, await operations.CreateAsync(spec, progress, cancellationToken));
+    }
+
+    /// <summary>A handle on an existing sandbox (disposing it destroys the sandbox).</summary>
+    public static Sandbox Attach(ISandboxOperations operations, SandboxInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(operations);
+        ArgumentNullException.ThrowIfNull(info);
+        return new Sandbox(operations, info);
+    }
+
+    /// <summary>Runs a command and collects its output.</summary>
+    public Task<ExecOutcome> ExecAsync(params string[] command) =>
+        ExecAsync(new ExecRequest { Command = command });
+
+    /// <summary>Runs a command and collects its output.</summary>
+    public async Task<ExecOutcome> ExecAsync(ExecRequest request, CancellationToken cancellationToken = default)
+    {
+        using var stdout = new MemoryStream();
+        using var stderr = new MemoryStream();
+        ExecResult? result = null;
+        await foreach (var execEvent in Operations.ExecStreamAsync(Id, request, cancellationToken))
+        {
+            switch (execEvent)
+            {
+                case ExecOutput { Stream: OutputStream.Stderr } error:
+                    stderr.Write(error.Data.Span);
+                    break;
+                case ExecOutput output:
+                    stdout.Write(output.Data.Span);
+                    break;
+                case ExecExited exited:
+                    result = exited.Result;
+                    break;
+            }
+        }
+
+        return new ExecOutcome(
+            result ?? throw AirlockException.Unavailable("the command's output ended without an exit status"),
+            stdout.ToArray(),
+            stderr.ToArray());
+    }
+
+    /// <summary>Runs a command; output chunks stream as produced, then one <see cref="ExecExited"/>.</summary>
+    public IAsyncEnumerable<ExecEvent> ExecStreamAsync(ExecRequest request, CancellationToken cancellationToken = default) =>
+        Operations.ExecStreamAsync(Id, request, cancellationToken);
+
+    /// <summary>Starts a background process.</summary>
+    public Task<ProcessInfo> StartProcessAsync(ExecRequest request, CancellationToken cancellationToken = default) =>
+        Operations.StartProcessAsync(Id, request, cancellationToken);
+
+    /// <summary>The background processes of the sandbox.</summary>
+    public Task<IReadOnlyList<ProcessInfo>> ListProcessesAsync(CancellationToken cancellationToken = default) =>
+        Operations.ListProcessesAsync(Id, cancellationToken);
+
+    /// <summary>A background process and its most recent output.</summary>
+    public Task<ProcessOutput> GetProcessOutputAsync(int pid, CancellationToken cancellationToken = default) =>
+        Operations.GetProcessOutputAsync(Id, pid, cancellationToken);
+
+    /// <summary>Sends a signal (e.g. 15, SIGTERM) to a background process.</summary>
+    public Task SignalProcessAsync(int pid, int signal, CancellationToken cancellationToken = default) =>
+        Operations.SignalProcessAsync(Id, pid, signal, cancellationToken);
+
+    /// <summary>Reloads <see cref="Info"/>.</summary>
+    public async Task<SandboxInfo> RefreshAsync(CancellationToken cancellationToken = default) =>
+        Info = await Operations.GetAsync(Id, cancellationToken);
+
+    /// <summary>Freezes every process of the sandbox.</summary>
+    public async Task<SandboxInfo> PauseAsync(CancellationToken cancellationToken = default) =>
+        Info = await Operations.PauseAsync(Id, cancellationToken);
+
+    /// <summary>Thaws a paused sandbox.</summary>
+    public async Task<SandboxInfo> ResumeAsync(CancellationToken cancellationToken = default) =>
+        Info = await Operations.ResumeAsync(Id, cancellationToken);
+
+    /// <summary>Destroys the sandbox now.</summary>
+    public async Task DeleteAsync(CancellationToken cancellationToken = default)
+    {
+        await Operations.DeleteAsync(Id, cancellationToken);
+        Interlocked.Exchange(ref _disposed, 1);
+    }
+
+    /// <summary>Destroys the sandbox unless it is already gone.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        try
+        {
+            await Operations.DeleteAsync(Id, CancellationToken.None);
+        }
+        catch (AirlockException e) when (e.Kind == AirlockErrorKind.NotFound)
+        {
+        }
+    }
+}

@@ -1,0 +1,65 @@
+namespace Airlock.Client.Wire;
+
+// Request and response envelopes of the REST API (docs/api.md). Lists are wrapped in an object so a
+// field can be added later without breaking clients.
+
+internal sealed record CreateSandboxBody
+{
+    public string? Image { get; init; }
+
+    public string? Isolation { get; init; }
+
+    public double? Cpus { get; init; }
+
+    /// <summary>Bytes; the server also accepts a size string like "512m".</summary>
+    public long? Memory { get; init; }
+
+    public int? Pids { get; init; }
+
+    public long? Disk { get; init; }
+
+    /// <summary>Whole-sandbox TTL as a duration string ("90s", "1500ms"); the server also accepts seconds as a number.</summary>
+    public string? Timeout { get; init; }
+
+    public IReadOnlyDictionary<string, string>? Env { get; init; }
+
+    public IReadOnlyDictionary<string, string>? Labels { get; init; }
+}
+
+internal sealed record ExecBody
+{
+    public required IReadOnlyList<string> Command { get; init; }
+
+    public IReadOnlyDictionary<string, string>? Env { get; init; }
+
+    public string? Cwd { get; init; }
+
+    public string? Timeout { get; init; }
+
+    /// <summary>Base64 in JSON.</summary>
+    public byte[]? Stdin { get; init; }
+}
+
+internal sealed record SignalBody(int Signal);
+
+internal sealed record BuildImageBody(string Name, IReadOnlyList<string> Packages);
+
+internal sealed record SandboxList(IReadOnlyList<SandboxInfo> Sandboxes);
+
+internal sealed record ProcessList(IReadOnlyList<ProcessInfo> Processes);
+
+internal sealed record FileList(IReadOnlyList<FileEntry> Entries);
+
+internal sealed record ImageList(IReadOnlyList<ImageInfo> Images);
+
+/// <summary>RFC 9457 problem details, the body of every error response.</summary>
+internal sealed record Problem
+{
+    public string Type { get; init; } = "about:blank";
+
+    public string? Title { get; init; }
+
+    public int Status { get; init; }
+
+    public string? Detail { get; init; }
+}

@@ -1,0 +1,13 @@
+namespace Airlock.Core.Doctor;
+
+/// <summary>Whether this host can run one isolation tier, and if not, why.</summary>
+public sealed record TierStatus
+{
+    /// <summary>"container", "gvisor", "microvm".</summary>
+    public required string Name { get; init; }
+
+    public required bool Available { get; init; }
+
+    /// <summary>"ready", or the failed checks / "not implemented yet".</summary>
+    public required string Reason { get; init; }
+}

@@ -1,0 +1,130 @@
+using System.Text.Json;
+
+namespace Airlock.Core.Images;
+
+/// <summary>
+/// Images built from Debian packages with mmdebstrap. Layout under <see cref="AirlockPaths.Images"/>:
+/// <c>{name}/rootfs/</c> (the read-only base, owned by <see cref="HostIdRange"/>) and
+/// <c>{name}/image.json</c>. An image exists only once image.json does: it is written last, by
+/// rename, so a build cut short (crash, Ctrl-C) is never used and is cleaned up by the next build.
+/// Entries starting with '.' are the store's own: <c>.build-{name}-{random}</c> (a build in
+/// progress), <c>.trash-{name}-{random}</c> (a replaced image being deleted), <c>.lock-{name}</c>.
+/// </summary>
+public sealed partial class MmdebstrapImageStore : IImageStore
+{
+    internal const string InfoFileName = "image.json";
+    internal const string RootfsDirectoryName = "rootfs";
+
+    private readonly AirlockPaths _paths;
+    private readonly TimeProvider _time;
+
+    public MmdebstrapImageStore(AirlockPaths paths, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        _paths = paths;
+        _time = time ?? TimeProvider.System;
+    }
+
+    public async Task<string> GetRootfsAsync(string name, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ImageNames.ValidateName(name);
+        if (ReadInfo(name) is not null) return RootfsOf(name);
+        if (name != ImageNames.DefaultImage) throw ImageNames.Unknown(name);
+
+        progress?.Report($"building the default image '{name}' (first use; about a minute)");
+        await BuildCoreAsync(name, ImageNames.DefaultPackages, replaceExisting: false, progress, cancellationToken);
+        return RootfsOf(name);
+    }
+
+    public async Task<ImageInfo> BuildAsync(string name, IReadOnlyList<string> packages, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ImageNames.ValidateName(name);
+        var valid = ImageNames.ValidatePackages(packages);
+        return await BuildCoreAsync(name, valid, replaceExisting: true, progress, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<ImageInfo>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        var images = new List<ImageInfo>();
+        if (Directory.Exists(_paths.Images))
+        {
+            foreach (var directory in Directory.EnumerateDirectories(_paths.Images).Order(StringComparer.Ordinal))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var name = Path.GetFileName(directory);
+                if (name.StartsWith('.')) continue;
+                if (ReadInfo(name) is { } info) images.Add(info);
+            }
+        }
+
+        return Task.FromResult<IReadOnlyList<ImageInfo>>(images);
+    }
+
+    public async Task RemoveAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ImageNames.ValidateName(name);
+        if (ReadInfo(name) is null) throw AirlockException.NotFound($"no image '{name}'; `airlock image ls` lists the images");
+
+        using var buildLock = await LockAsync(name, progress: null, cancellationToken);
+        if (ReadInfo(name) is null) throw AirlockException.NotFound($"no image '{name}'; `airlock image ls` lists the images");
+        ThrowIfInUse(name, "remove");
+        RetireImageDirectory(name);
+    }
+
+    /// <summary>The directory of one image (its rootfs and image.json).</summary>
+    internal string ImageDirectory(string name) => Path.Combine(_paths.Images, name);
+
+    internal string RootfsOf(string name) => Path.Combine(ImageDirectory(name), RootfsDirectoryName);
+
+    private string InfoPath(string name) => Path.Combine(ImageDirectory(name), InfoFileName);
+
+    private ImageInfo? ReadInfo(string name)
+    {
+        var path = InfoPath(name);
+        if (!File.Exists(path)) return null;
+        try
+        {
+            var info = JsonSerializer.Deserialize(File.ReadAllText(path), ImageJsonContext.Default.ImageInfo);
+            return info is not null && info.Name == name ? info : null;
+        }
+        catch (JsonException)
+        {
+            // Written by rename, so never torn; a hand-edited file counts as no image and is rebuilt.
+            return null;
+        }
+    }
+
+    private void WriteInfo(string directory, ImageInfo info)
+    {
+        var final = Path.Combine(directory, InfoFileName);
+        var temporary = final + ".tmp";
+        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            JsonSerializer.Serialize(stream, info, ImageJsonContext.Default.ImageInfo);
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temporary, final, overwrite: true);
+    }
+
+    private void ThrowIfInUse(string name, string verb)
+    {
+        var rootfs = RootfsOf(name);
+        string mountInfo;
+        try
+        {
+            mountInfo = File.ReadAllText(MountTable.MountInfoPath);
+        }
+        catch (IOException)
+        {
+            return;
+        }
+
+        var users = MountTable.OverlaysUsing(rootfs, mountInfo);
+        if (users.Count > 0)
+        {
+            throw AirlockException.Conflict(
+                $"cannot {verb} image '{name}': running sandboxes use it (overlay mounted at {string.Join(", ", users)}); remove those sandboxes first (`airlock ps`, `airlock rm`)");
+        }
+    }
+}

@@ -1,0 +1,191 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace Airlock.Native;
+
+/// <summary>
+/// Process primitives for an init process: posix_spawn without inheriting the runtime's signal
+/// dispositions, pipes that never leak, and a blocking waitpid for a single reaper thread.
+/// Methods return 0 or an errno.
+/// </summary>
+public static unsafe class NativeProcess
+{
+    private const short PosixSpawnSetSigDef = 0x04;
+    private const short PosixSpawnSetSigMask = 0x08;
+    private const short PosixSpawnSetSid = 0x80;
+    private const int PrSetChildSubreaper = 36;
+
+    /// <summary>pipe2(2) with O_CLOEXEC: neither end survives an exec unless dup2'd onto 0/1/2.</summary>
+    public static int CreatePipe(out SafeFileHandle readEnd, out SafeFileHandle writeEnd)
+    {
+        int* fds = stackalloc int[2];
+        if (Libc.pipe2(fds, OpenFlags.CloseOnExec) != 0)
+        {
+            readEnd = new SafeFileHandle();
+            writeEnd = new SafeFileHandle();
+            return Marshal.GetLastPInvokeError();
+        }
+
+        readEnd = new SafeFileHandle(fds[0], ownsHandle: true);
+        writeEnd = new SafeFileHandle(fds[1], ownsHandle: true);
+        return 0;
+    }
+
+    /// <summary>
+    /// Starts <paramref name="path"/> (already resolved: no PATH search) in a new session
+    /// (so its pid is also its process-group id), with every signal at its default disposition
+    /// and an empty signal mask (the .NET runtime ignores SIGPIPE; a command must not inherit that),
+    /// the given stdio and working directory, and exactly <paramref name="environment"/> as its environment.
+    /// </summary>
+    /// <returns>0, or the errno of the failed exec (ENOENT, EACCES, ENOEXEC, ...).</returns>
+    public static int Spawn(
+        string path,
+        IReadOnlyList<string> argv,
+        IReadOnlyList<string> environment,
+        string? workingDirectory,
+        SafeFileHandle stdin,
+        SafeFileHandle stdout,
+        SafeFileHandle stderr,
+        out int pid)
+    {
+        pid = 0;
+        // glibc: posix_spawnattr_t is 336 bytes, posix_spawn_file_actions_t 80, sigset_t 128; leave headroom.
+        byte* attr = stackalloc byte[1024];
+        byte* actions = stackalloc byte[512];
+        byte* sigset = stackalloc byte[256];
+        new Span<byte>(attr, 1024).Clear();
+        new Span<byte>(actions, 512).Clear();
+
+        byte** argvBlock = AllocStrings(argv);
+        byte** envBlock = AllocStrings(environment);
+        bool refIn = false, refOut = false, refErr = false;
+        try
+        {
+            stdin.DangerousAddRef(ref refIn);
+            stdout.DangerousAddRef(ref refOut);
+            stderr.DangerousAddRef(ref refErr);
+
+            // posix_spawn* return an errno (0 on success); sig*set return -1 only for a bad argument.
+            int rc = Libc.posix_spawnattr_init(attr);
+            rc = rc != 0 ? rc : Libc.posix_spawn_file_actions_init(actions);
+            try
+            {
+                rc = rc != 0 ? rc : (Libc.sigfillset(sigset) == 0 ? 0 : Errno.EINVAL);
+                rc = rc != 0 ? rc : Libc.posix_spawnattr_setsigdefault(attr, sigset);
+                rc = rc != 0 ? rc : (Libc.sigemptyset(sigset) == 0 ? 0 : Errno.EINVAL);
+                rc = rc != 0 ? rc : Libc.posix_spawnattr_setsigmask(attr, sigset);
+                rc = rc != 0 ? rc : Libc.posix_spawnattr_setflags(attr, (short)(PosixSpawnSetSigDef | PosixSpawnSetSigMask | PosixSpawnSetSid));
+                rc = rc != 0 ? rc : Libc.posix_spawn_file_actions_adddup2(actions, (int)stdin.DangerousGetHandle(), 0);
+                rc = rc != 0 ? rc : Libc.posix_spawn_file_actions_adddup2(actions, (int)stdout.DangerousGetHandle(), 1);
+                rc = rc != 0 ? rc : Libc.posix_spawn_file_actions_adddup2(actions, (int)stderr.DangerousGetHandle(), 2);
+                if (rc == 0 && workingDirectory is not null)
+                {
+                    fixed (byte* cwd = NativeFs.Utf8(workingDirectory))
+                    {
+                        // glibc copies the path into the actions object.
+                        rc = Libc.posix_spawn_file_actions_addchdir_np(actions, cwd);
+                    }
+                }
+
+                if (rc != 0)
+                {
+                    return rc;
+                }
+
+                int childPid;
+                fixed (byte* p = NativeFs.Utf8(path))
+                {
+                    rc = Libc.posix_spawn(&childPid, p, actions, attr, argvBlock, envBlock);
+                }
+
+                pid = rc == 0 ? childPid : 0;
+                return rc;
+            }
+            finally
+            {
+                _ = Libc.posix_spawn_file_actions_destroy(actions);
+                _ = Libc.posix_spawnattr_destroy(attr);
+            }
+        }
+        finally
+        {
+            if (refIn) stdin.DangerousRelease();
+            if (refOut) stdout.DangerousRelease();
+            if (refErr) stderr.DangerousRelease();
+            FreeStrings(argvBlock, argv.Count);
+            FreeStrings(envBlock, environment.Count);
+        }
+    }
+
+    /// <summary>Blocks in waitpid(-1) until any child ends. ECHILD when there are none.</summary>
+    public static int WaitAny(out int pid, out int status)
+    {
+        int s;
+        while (true)
+        {
+            int rc = Libc.waitpid(-1, &s, 0);
+            if (rc > 0)
+            {
+                pid = rc;
+                status = s;
+                return 0;
+            }
+
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno != Errno.EINTR)
+            {
+                pid = 0;
+                status = 0;
+                return errno;
+            }
+        }
+    }
+
+    /// <summary>kill(2); a negative <paramref name="pid"/> signals the whole process group.</summary>
+    public static int Kill(int pid, int signal) => Libc.kill(pid, signal) == 0 ? 0 : Marshal.GetLastPInvokeError();
+
+    /// <summary>
+    /// prctl(PR_SET_CHILD_SUBREAPER): orphaned descendants reparent to this process even when it is not
+    /// pid 1 (agent run directly on a host in tests), so the reaper sees them exactly as it would as init.
+    /// </summary>
+    public static int BecomeSubreaper() =>
+        Libc.prctl(PrSetChildSubreaper, 1, 0, 0, 0) == 0 ? 0 : Marshal.GetLastPInvokeError();
+
+    /// <summary>
+    /// close_range(3, ~0, CLOSE_RANGE_CLOEXEC): whatever descriptors the agent inherited from the process
+    /// that started it (a runtime's preserved fds, a test runner's pipes) must not reach commands.
+    /// </summary>
+    public static int MarkInheritedDescriptorsCloseOnExec() =>
+        Libc.close_range(3, uint.MaxValue, 0x4) == 0 ? 0 : Marshal.GetLastPInvokeError();
+
+    /// <summary>Decodes a wait status: the exit code, or the terminating signal.</summary>
+    public static (int? ExitCode, int? Signal) DecodeWaitStatus(int status)
+    {
+        int low = status & 0x7f;
+        return low == 0 ? ((status >> 8) & 0xff, null) : (null, low);
+    }
+
+    private static byte** AllocStrings(IReadOnlyList<string> values)
+    {
+        byte** block = (byte**)NativeMemory.AllocZeroed((nuint)(values.Count + 1), (nuint)sizeof(byte*));
+        for (int i = 0; i < values.Count; i++)
+        {
+            byte[] utf8 = NativeFs.Utf8(values[i]);
+            byte* copy = (byte*)NativeMemory.Alloc((nuint)utf8.Length);
+            utf8.CopyTo(new Span<byte>(copy, utf8.Length));
+            block[i] = copy;
+        }
+
+        return block;
+    }
+
+    private static void FreeStrings(byte** block, int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            NativeMemory.Free(block[i]);
+        }
+
+        NativeMemory.Free(block);
+    }
+}

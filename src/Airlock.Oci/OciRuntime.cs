@@ -1,0 +1,134 @@
+using System.Text.Json;
+
+namespace Airlock.Oci;
+
+/// <summary>
+/// A thin wrapper over an OCI runtime binary with runc's command line (runc, crun, runsc). One method
+/// per verb. Lifecycle: RunDetached (create + start) -> State / Pause / Resume -> Kill -> Delete.
+/// </summary>
+public sealed class OciRuntime(string binary = "runc", string? root = null, IReadOnlyList<string>? extraGlobalArgs = null)
+{
+    public string Binary { get; } = binary;
+
+    public async Task<string> VersionAsync(CancellationToken cancellationToken = default) =>
+        (await HostCommand.CheckAsync(Binary, ["--version"], TimeSpan.FromSeconds(10), cancellationToken)).Stdout.Split('\n')[0].Trim();
+
+    /// <summary>
+    /// Creates and starts a detached container. A detached container inherits the runtime's stdio, so the
+    /// runtime runs with stdin/stdout/stderr on /dev/null (a pipe would let the sandbox block or flood us,
+    /// a file would let it fill the host disk); its errors are read back from <paramref name="logFile"/>.
+    /// </summary>
+    public async Task RunDetachedAsync(string id, string bundle, string pidFile, string logFile, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        List<string> args =
+        [
+            "-c", "exec \"$@\" </dev/null >/dev/null 2>/dev/null", "oci-runtime",
+            Binary, .. GlobalArgs(logFile), "run", "--detach", "--pid-file", pidFile, "--bundle", bundle, id,
+        ];
+        var result = await HostCommand.RunAsync("/bin/sh", args, timeout, cancellationToken);
+        if (!result.Succeeded)
+        {
+            throw new HostCommandException($"{Path.GetFileName(Binary)} run {id} failed (exit {result.ExitCode}): {ReadLogErrors(logFile)}");
+        }
+    }
+
+    /// <summary>The container's state, or null when the runtime does not know it.</summary>
+    public async Task<ContainerState?> StateAsync(string id, CancellationToken cancellationToken = default)
+    {
+        var result = await HostCommand.RunAsync(Binary, [.. GlobalArgs(null), "state", id], TimeSpan.FromSeconds(30), cancellationToken);
+        if (result.Succeeded)
+        {
+            return JsonSerializer.Deserialize(result.Stdout, OciJsonContext.Default.ContainerState);
+        }
+
+        return IsNotFound(result) ? null : throw new HostCommandException($"{Path.GetFileName(Binary)} state {id} failed: {result.Message}");
+    }
+
+    public async Task<IReadOnlyList<ContainerState>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        var result = await HostCommand.CheckAsync(Binary, [.. GlobalArgs(null), "list", "--format", "json"], TimeSpan.FromSeconds(30), cancellationToken);
+        return JsonSerializer.Deserialize(result.Stdout, OciJsonContext.Default.ListContainerState) ?? [];
+    }
+
+    /// <summary>Signals every process of the container. Returns false when the container is gone or already stopped.</summary>
+    public async Task<bool> KillAllAsync(string id, string signal = "KILL", CancellationToken cancellationToken = default)
+    {
+        var result = await HostCommand.RunAsync(Binary, [.. GlobalArgs(null), "kill", "--all", id, signal], TimeSpan.FromSeconds(30), cancellationToken);
+        return result.Succeeded || (IsNotFound(result) || IsNotRunning(result) ? false
+            : throw new HostCommandException($"{Path.GetFileName(Binary)} kill {id} failed: {result.Message}"));
+    }
+
+    /// <summary>Force-deletes the container (kills what is left). Returns false when it did not exist.</summary>
+    public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
+    {
+        var result = await HostCommand.RunAsync(Binary, [.. GlobalArgs(null), "delete", "--force", id], TimeSpan.FromSeconds(30), cancellationToken);
+        return result.Succeeded || (IsNotFound(result) ? false
+            : throw new HostCommandException($"{Path.GetFileName(Binary)} delete {id} failed: {result.Message}"));
+    }
+
+    public Task PauseAsync(string id, CancellationToken cancellationToken = default) =>
+        HostCommand.CheckAsync(Binary, [.. GlobalArgs(null), "pause", id], TimeSpan.FromSeconds(30), cancellationToken);
+
+    public Task ResumeAsync(string id, CancellationToken cancellationToken = default) =>
+        HostCommand.CheckAsync(Binary, [.. GlobalArgs(null), "resume", id], TimeSpan.FromSeconds(30), cancellationToken);
+
+    private IEnumerable<string> GlobalArgs(string? logFile)
+    {
+        if (root is not null)
+        {
+            yield return "--root";
+            yield return root;
+        }
+
+        if (logFile is not null)
+        {
+            yield return "--log";
+            yield return logFile;
+            yield return "--log-format";
+            yield return "json";
+        }
+
+        foreach (var arg in extraGlobalArgs ?? [])
+        {
+            yield return arg;
+        }
+    }
+
+    private static bool IsNotFound(CommandResult result) =>
+        result.Stderr.Contains("does not exist", StringComparison.OrdinalIgnoreCase)
+        || result.Stderr.Contains("not found", StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsNotRunning(CommandResult result) =>
+        result.Stderr.Contains("not running", StringComparison.OrdinalIgnoreCase)
+        || result.Stderr.Contains("process already finished", StringComparison.OrdinalIgnoreCase)
+        || result.Stderr.Contains("no such process", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The error and warning messages of a runtime's JSON log, in order.</summary>
+    public static string ReadLogErrors(string logFile)
+    {
+        if (!File.Exists(logFile))
+        {
+            return "(no runtime log)";
+        }
+
+        var messages = new List<string>();
+        foreach (var line in File.ReadLines(logFile))
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(line);
+                var level = doc.RootElement.TryGetProperty("level", out var l) ? l.GetString() : null;
+                if (level is "error" or "fatal" or "warning" && doc.RootElement.TryGetProperty("msg", out var msg))
+                {
+                    messages.Add(msg.GetString() ?? "");
+                }
+            }
+            catch (JsonException)
+            {
+                messages.Add(line);
+            }
+        }
+
+        return messages.Count > 0 ? string.Join("; ", messages.TakeLast(5)) : "(runtime logged no error)";
+    }
+}

@@ -1,0 +1,71 @@
+using System.Reflection;
+using Airlock.Core.Images;
+using Airlock.Server.Endpoints;
+using Airlock.Server.Http;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Airlock.Server;
+
+/// <summary>
+/// The REST API (docs/api.md) over an <see cref="ISandboxOperations"/> and an <see cref="IImageStore"/>.
+/// HTTP only: each route turns a request into one typed call; the engine behind knows nothing of HTTP.
+/// </summary>
+public static class AirlockServer
+{
+    public static string Version { get; } =
+        typeof(AirlockServer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    /// <summary>Builds (does not start) the daemon's web application. The admin token file is created here when missing.</summary>
+    public static WebApplication Build(ServerOptions options, ISandboxOperations sandboxes, IImageStore images)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (!ListenAddress.TryParse(options.Listen, out var endpoint, out var error)) throw AirlockException.Invalid($"--listen: {error}");
+        var token = AdminToken.LoadOrCreate(options.AdminTokenPath);
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ApplicationName = typeof(AirlockServer).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(options.MinimumLogLevel);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        // Standard output belongs to the CLI's results; the daemon logs to standard error.
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(endpoint!);
+            kestrel.AddServerHeader = false;
+            // The global cap fits JSON routes; upload routes raise it for their own request (FileEndpoints).
+            kestrel.Limits.MaxRequestBodySize = options.MaxJsonBodyBytes;
+        });
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(sandboxes);
+        builder.Services.AddSingleton(images);
+        builder.Services.AddOpenApi("v1");
+
+        var app = builder.Build();
+        app.UseMiddleware<ErrorMiddleware>();
+        app.UseMiddleware<BearerAuthMiddleware>(token);
+        app.UseRouting();
+
+        app.MapGet("/health", () => Results.Json(new Client.ServerHealth("ok", Version), Client.Wire.AirlockJson.Options))
+            .WithName("Health")
+            .Produces<Client.ServerHealth>();
+        app.MapOpenApi("/openapi/{documentName}.json");
+
+        var v1 = app.MapGroup("/v1");
+        SandboxEndpoints.Map(v1, options);
+        ExecEndpoints.Map(v1, options);
+        ProcessEndpoints.Map(v1, options);
+        FileEndpoints.Map(v1, options);
+        ImageEndpoints.Map(v1, options);
+        return app;
+    }
+}

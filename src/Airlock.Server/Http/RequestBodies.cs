@@ -1,0 +1,76 @@
+using System.Text.Json;
+
+namespace Airlock.Server.Http;
+
+/// <summary>The JSON bodies of the API, parsed into the typed requests of <see cref="ISandboxOperations"/>.</summary>
+internal static class RequestBodies
+{
+    private static readonly string[] CreateFields = ["image", "isolation", "cpus", "memory", "pids", "disk", "timeout", "env", "labels"];
+    private static readonly string[] ExecFields = ["command", "env", "cwd", "timeout", "stdin"];
+    private static readonly string[] Isolations = ["auto", "container", "gvisor", "microvm"];
+
+    public static SandboxSpec CreateSandbox(JsonElement body)
+    {
+        JsonFields.RejectUnknown(body, CreateFields);
+        var spec = new SandboxSpec
+        {
+            Limits = new ResourceLimits
+            {
+                Cpus = JsonFields.PositiveNumber(body, "cpus"),
+                MemoryBytes = JsonFields.Size(body, "memory"),
+                Pids = JsonFields.PositiveInt(body, "pids"),
+                DiskBytes = JsonFields.Size(body, "disk"),
+            },
+            Ttl = JsonFields.Duration(body, "timeout"),
+            Env = JsonFields.StringMap(body, "env") ?? new Dictionary<string, string>(),
+            Labels = JsonFields.StringMap(body, "labels") ?? new Dictionary<string, string>(),
+        };
+        if (JsonFields.String(body, "image") is { } image)
+        {
+            if (image.Length == 0) throw AirlockException.Invalid("'image' must not be empty; leave it out for the default image (python)");
+            spec = spec with { Image = image };
+        }
+
+        if (JsonFields.String(body, "isolation") is { } isolation)
+        {
+            if (!Isolations.Contains(isolation)) throw AirlockException.Invalid($"'isolation' must be one of {string.Join(", ", Isolations)}, not '{isolation}'");
+            spec = spec with { Isolation = isolation };
+        }
+
+        return spec;
+    }
+
+    public static ExecRequest Exec(JsonElement body)
+    {
+        JsonFields.RejectUnknown(body, ExecFields);
+        var command = JsonFields.StringList(body, "command");
+        if (command is null || command.Count == 0) throw AirlockException.Invalid("'command' is required: the program and its arguments, e.g. [\"python3\", \"-c\", \"print(1)\"]");
+        if (command[0].Length == 0) throw AirlockException.Invalid("'command[0]' must name a program");
+        var stdin = JsonFields.Base64(body, "stdin");
+        return new ExecRequest
+        {
+            Command = command,
+            Env = JsonFields.StringMap(body, "env") ?? new Dictionary<string, string>(),
+            Cwd = JsonFields.String(body, "cwd"),
+            Timeout = JsonFields.Duration(body, "timeout"),
+            Stdin = stdin is null ? null : new MemoryStream(stdin, writable: false),
+        };
+    }
+
+    public static int Signal(JsonElement body)
+    {
+        JsonFields.RejectUnknown(body, ["signal"]);
+        var signal = JsonFields.Int(body, "signal") ?? throw AirlockException.Invalid("'signal' is required: a signal number like 15 (SIGTERM) or 9 (SIGKILL)");
+        if (signal is < 1 or > 64) throw AirlockException.Invalid($"'signal' must be a signal number from 1 to 64, not {signal}");
+        return signal;
+    }
+
+    public static (string Name, IReadOnlyList<string> Packages) BuildImage(JsonElement body)
+    {
+        JsonFields.RejectUnknown(body, ["name", "packages"]);
+        var name = JsonFields.String(body, "name");
+        if (string.IsNullOrWhiteSpace(name)) throw AirlockException.Invalid("'name' is required: the image name, e.g. \"python\"");
+        var packages = JsonFields.StringList(body, "packages") ?? [];
+        return (name, packages);
+    }
+}

@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using Airlock.Guest.Protocol;
+
+namespace Airlock.Guest.Tests;
+
+/// <summary>
+/// Runs the real agent binary on this host against a temporary root, with a sibling "outside"
+/// directory standing in for the host's files that every escape attempt targets.
+/// Set AIRLOCK_AGENT to test another build (e.g. the NativeAOT publish in artifacts/agent).
+/// </summary>
+public sealed class AgentFixture : IDisposable
+{
+    public AgentFixture()
+    {
+        Base = Directory.CreateTempSubdirectory("airlock-guest-test-").FullName;
+        Root = Path.Combine(Base, "root");
+        Outside = Path.Combine(Base, "outside");
+        Directory.CreateDirectory(Path.Combine(Root, "workspace"));
+        Directory.CreateDirectory(Outside);
+        SocketPath = Path.Combine(Base, "agent.sock");
+
+        var start = new ProcessStartInfo(AgentPath)
+        {
+            ArgumentList = { "serve", "--socket", SocketPath, "--root", Root, "--log", Path.Combine(Base, "agent.log") },
+            UseShellExecute = false,
+        };
+        start.Environment["AIRLOCK_SANDBOX_VAR"] = "from-agent-env";
+        Agent = Process.Start(start) ?? throw new InvalidOperationException("cannot start the agent");
+        Client = GuestClient.ForUnixSocket(SocketPath);
+        WaitUntilAnswering();
+    }
+
+    public string Base { get; }
+
+    /// <summary>The sandbox root ("/" for the agent).</summary>
+    public string Root { get; }
+
+    /// <summary>A directory outside the root that must never be read or written through the agent.</summary>
+    public string Outside { get; }
+
+    public string SocketPath { get; }
+
+    public Process Agent { get; }
+
+    public GuestClient Client { get; }
+
+    public static string AgentPath
+    {
+        get
+        {
+            string? configured = Environment.GetEnvironmentVariable("AIRLOCK_AGENT");
+            if (!string.IsNullOrEmpty(configured))
+            {
+                return configured;
+            }
+
+            // tests/Airlock.Guest.Tests/bin/<Configuration>/net10.0/ -> src/Airlock.Guest/bin/<Configuration>/net10.0/airlock-agent
+            var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/'));
+            string configuration = output.Parent!.Name;
+            string repo = output.Parent!.Parent!.Parent!.Parent!.Parent!.FullName;
+            return Path.Combine(repo, "src", "Airlock.Guest", "bin", configuration, output.Name, "airlock-agent");
+        }
+    }
+
+    /// <summary>The path of <paramref name="sandboxPath"/> on this host.</summary>
+    public string HostPath(string sandboxPath) => Path.Combine(Root, sandboxPath.TrimStart('/'));
+
+    public void Dispose()
+    {
+        try
+        {
+            if (!Agent.HasExited)
+            {
+                Syscall.Kill(Agent.Id, 15); // SIGTERM: the agent kills its background processes and removes the socket
+                if (!Agent.WaitForExit(5000))
+                {
+                    Agent.Kill();
+                    Agent.WaitForExit();
+                }
+            }
+        }
+        finally
+        {
+            Agent.Dispose();
+            Directory.Delete(Base, recursive: true);
+        }
+    }
+
+    private void WaitUntilAnswering()
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                Client.PingAsync().GetAwaiter().GetResult();
+                return;
+            }
+            catch (AirlockException) when (deadline.Elapsed < TimeSpan.FromSeconds(15) && !Agent.HasExited)
+            {
+                Thread.Sleep(20);
+            }
+        }
+    }
+}

@@ -1,0 +1,92 @@
+namespace Airlock.Integration.Tests;
+
+[Collection(SandboxCollection.Name)]
+public sealed class CliRunTests : IDisposable
+{
+    private readonly TempDataDir _data = new();
+
+    [Fact]
+    public async Task Run_PrintsTheCommandsOutput_AndExitsZero()
+    {
+        var result = await Cli.RunAsync(_data.Path, "run", "--", "python3", "-c", "print('hello from a sandbox')");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("hello from a sandbox\n", result.Stdout);
+    }
+
+    [Fact]
+    public async Task Run_ExitsWithTheCommandsExitCode()
+    {
+        var result = await Cli.RunAsync(_data.Path, "run", "--", "sh", "-c", "exit 7");
+        Assert.True(result.ExitCode == 7, result.ToString());
+    }
+
+    [Fact]
+    public async Task Run_KeepsStdoutAndStderrApart()
+    {
+        var result = await Cli.RunAsync(_data.Path, "run", "--", "sh", "-c", "echo out; echo err >&2");
+        Assert.Equal("out\n", result.Stdout);
+        Assert.Contains("err\n", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_LeavesNothingBehindOnTheHost()
+    {
+        var result = await Cli.RunAsync(_data.Path, "run", "--", "true");
+        Assert.Equal(0, result.ExitCode);
+        var ps = await Cli.RunAsync(_data.Path, "ps", "--json");
+        Assert.Equal("[]", ps.Stdout.Trim());
+        Assert.Empty(HostProbe.MountsUnder(_data.Path));
+        Assert.Empty(HostProbe.LoopDevicesUnder(_data.Path));
+        Assert.Empty(Directory.GetDirectories(Path.Combine(_data.Path, "sandboxes")));
+    }
+
+    [Fact]
+    public async Task Run_WithATimeout_KillsTheCommandWithin4Seconds_AndExits124()
+    {
+        var result = await Cli.RunAsync(_data.Path, "run", "--timeout", "2s", "--", "sleep", "100");
+        Assert.True(result.ExitCode == 124, result.ToString());
+        Assert.Contains("timeout", result.Stderr, StringComparison.Ordinal);
+        Assert.Empty(HostProbe.ProcessesWith("sleep 100"));
+        Assert.Empty(HostProbe.MountsUnder(_data.Path));
+    }
+
+    [Fact]
+    public async Task Run_BackgroundProcessesStartedWithSetsidOrNohup_DoNotOutliveTheSandbox()
+    {
+        var result = await Cli.RunAsync(_data.Path, "run", "--", "sh", "-c", "setsid sleep 4242 & nohup sleep 4243 >/dev/null 2>&1 & echo started");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("started\n", result.Stdout);
+        Assert.Empty(HostProbe.ProcessesWith("sleep 4242"));
+        Assert.Empty(HostProbe.ProcessesWith("sleep 4243"));
+    }
+
+    [Fact]
+    public async Task Create_PrintsTheIdAlone_ThenExecPsAndRmWork()
+    {
+        var created = await Cli.RunAsync(_data.Path, "create", "--label", "suite=cli");
+        Assert.True(created.ExitCode == 0, created.ToString());
+        var id = created.Stdout.Trim();
+        Assert.Matches("^[a-f0-9]{12}$", id);
+        Assert.Equal(id + "\n", created.Stdout);
+        try
+        {
+            var exec = await Cli.RunAsync(_data.Path, "exec", id, "--", "sh", "-c", "echo $((6*7)) > /workspace/x; cat /workspace/x; exit 3");
+            Assert.Equal(3, exec.ExitCode);
+            Assert.Equal("42\n", exec.Stdout);
+
+            var ps = await Cli.RunAsync(_data.Path, "ps", "--label", "suite=cli", "--json");
+            Assert.Contains(id, ps.Stdout, StringComparison.Ordinal);
+            var none = await Cli.RunAsync(_data.Path, "ps", "--label", "suite=other", "--json");
+            Assert.DoesNotContain(id, none.Stdout, StringComparison.Ordinal);
+        }
+        finally
+        {
+            var rm = await Cli.RunAsync(_data.Path, "rm", id);
+            Assert.True(rm.ExitCode == 0, rm.ToString());
+        }
+
+        Assert.Empty(HostProbe.TracesOf(_data.Path, id));
+    }
+
+    public void Dispose() => _data.Dispose();
+}

@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Airlock.Integration.Tests;
+
+/// <summary>A real <c>airlock serve</c> child process on a free loopback port, which a test may kill -9 and restart.</summary>
+internal sealed class DaemonProcess : IAsyncDisposable
+{
+    private Process? _process;
+
+    public DaemonProcess(string dataDir)
+    {
+        DataDir = dataDir;
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        Port = ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    public string DataDir { get; }
+
+    public int Port { get; }
+
+    public Uri Url => new($"http://127.0.0.1:{Port}");
+
+    public string Token => File.ReadAllText(Path.Combine(DataDir, "admin.token")).Trim();
+
+    public int Pid => _process?.Id ?? throw new InvalidOperationException("not started");
+
+    public async Task StartAsync()
+    {
+        var psi = Cli.StartInfo(DataDir, ["serve", "--listen", $"127.0.0.1:{Port}"]);
+        _process = Process.Start(psi)!;
+        _process.StandardInput.Close();
+        _ = _process.StandardOutput.ReadToEndAsync();
+        _ = _process.StandardError.ReadToEndAsync();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"airlock serve exited with {_process.ExitCode}");
+            try
+            {
+                var response = await http.GetAsync(new Uri(Url, "/health"));
+                if (response.IsSuccessStatusCode && File.Exists(Path.Combine(DataDir, "admin.token"))) return;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException("airlock serve did not answer /health within 60 s");
+    }
+
+    /// <summary>SIGKILL, as a crash or an OOM kill of the daemon would deliver it: no cleanup runs.</summary>
+    public async Task KillHardAsync()
+    {
+        if (_process is null || _process.HasExited) return;
+        _process.Kill(entireProcessTree: false);
+        await _process.WaitForExitAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: false);
+            await _process.WaitForExitAsync();
+        }
+
+        _process?.Dispose();
+    }
+}

@@ -1,0 +1,193 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using Airlock.Client;
+
+namespace Airlock.Integration.Tests;
+
+/// <summary>The daemon, the REST API and the SDK over real sandboxes.</summary>
+[Collection(SandboxCollection.Name)]
+public sealed class DaemonTests : IAsyncLifetime
+{
+    private readonly TempDataDir _data = new();
+    private DaemonProcess _daemon = null!;
+
+    public async Task InitializeAsync()
+    {
+        _daemon = new DaemonProcess(_data.Path);
+        await _daemon.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _daemon.DisposeAsync();
+        _data.Dispose();
+    }
+
+    [Fact]
+    public async Task Sdk_CreatesExecsAndDestroysOnDispose()
+    {
+        using var client = new AirlockClient(_daemon.Url, _daemon.Token);
+        string id;
+        await using (var sb = await client.CreateSandboxAsync(new SandboxSpec { Labels = new Dictionary<string, string> { ["via"] = "sdk" } }))
+        {
+            id = sb.Id;
+            var outcome = await sb.ExecAsync("sh", "-c", "echo $((6*7)); echo oops >&2; exit 5");
+            Assert.Equal(5, outcome.ExitCode);
+            Assert.Equal("42\n", outcome.StdoutText);
+            Assert.Equal("oops\n", outcome.StderrText);
+
+            var chunks = new List<ExecEvent>();
+            await foreach (var e in sb.ExecStreamAsync(new ExecRequest { Command = ["sh", "-c", "echo a; sleep 0.3; echo b"] })) chunks.Add(e);
+            Assert.True(chunks.OfType<ExecOutput>().Count() >= 2, "output should stream as produced, not arrive in one piece");
+            Assert.IsType<ExecExited>(chunks[^1]);
+        }
+
+        Assert.Empty(HostProbe.TracesOf(_data.Path, id));
+    }
+
+    [Fact]
+    public async Task FiftyMegabytes_RoundTripByteExact_ThroughTheSdkAndTheRawApi()
+    {
+        using var client = new AirlockClient(_daemon.Url, _daemon.Token);
+        await using var sb = await client.CreateSandboxAsync(new SandboxSpec());
+        var bytes = RandomNumberGenerator.GetBytes(50 << 20);
+        await sb.Files.WriteAsync("/workspace/sdk.bin", bytes);
+        Assert.Equal(SHA256.HashData(bytes), SHA256.HashData(await sb.Files.ReadAllBytesAsync("/workspace/sdk.bin")));
+
+        using var http = Http();
+        using var put = await http.PutAsync(new Uri(_daemon.Url, $"/v1/sandboxes/{sb.Id}/files?path=/workspace/api.bin"), new ByteArrayContent(bytes));
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        var read = await http.GetByteArrayAsync(new Uri(_daemon.Url, $"/v1/sandboxes/{sb.Id}/files?path=/workspace/api.bin"));
+        Assert.Equal(SHA256.HashData(bytes), SHA256.HashData(read));
+    }
+
+    [Fact]
+    public async Task Api_RefusesEscapes_WithProblemJson_AndTouchesNoHostFile()
+    {
+        var hostDir = Directory.CreateTempSubdirectory("airlock-victim-").FullName;
+        await File.WriteAllTextAsync(Path.Combine(hostDir, "secret.txt"), "host secret");
+        using var client = new AirlockClient(_daemon.Url, _daemon.Token);
+        await using var sb = await client.CreateSandboxAsync(new SandboxSpec());
+        await sb.ExecAsync("sh", "-c", $"ln -s {hostDir}/secret.txt /workspace/link; ln -s {hostDir} /workspace/dirlink");
+        using var http = Http();
+        try
+        {
+            foreach (var path in new[] { "/workspace/../../etc/shadow", "/workspace/link", "/workspace/dirlink/secret.txt", "/workspace/dirlink/new.txt", "relative.txt" })
+            {
+                var encoded = Uri.EscapeDataString(path);
+                using var get = await http.GetAsync(new Uri(_daemon.Url, $"/v1/sandboxes/{sb.Id}/files?path={encoded}"));
+                Assert.True(get.StatusCode == HttpStatusCode.BadRequest, $"GET {path}: {(int)get.StatusCode}");
+                Assert.Equal("application/problem+json", get.Content.Headers.ContentType?.MediaType);
+                Assert.DoesNotContain("host secret", await get.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+                using var put = await http.PutAsync(new Uri(_daemon.Url, $"/v1/sandboxes/{sb.Id}/files?path={encoded}"), new StringContent("pwned"));
+                Assert.True(put.StatusCode == HttpStatusCode.BadRequest, $"PUT {path}: {(int)put.StatusCode}");
+            }
+
+            Assert.Equal("host secret", await File.ReadAllTextAsync(Path.Combine(hostDir, "secret.txt")));
+            Assert.Single(Directory.GetFiles(hostDir));
+        }
+        finally
+        {
+            Directory.Delete(hostDir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Api_BadInput_Gets4xxProblemJson_NeverA500()
+    {
+        using var http = Http();
+        var cases = new (HttpMethod Method, string Path, string? Body, HttpStatusCode Expected)[]
+        {
+            (HttpMethod.Post, "/v1/sandboxes", "{not json", HttpStatusCode.BadRequest),
+            (HttpMethod.Post, "/v1/sandboxes", """{"memory":"lots"}""", HttpStatusCode.BadRequest),
+            (HttpMethod.Post, "/v1/sandboxes", """{"pids":-4}""", HttpStatusCode.BadRequest),
+            (HttpMethod.Post, "/v1/sandboxes", """{"image":"no-such-image"}""", HttpStatusCode.BadRequest),
+            (HttpMethod.Post, "/v1/sandboxes", """{"cpus":"many"}""", HttpStatusCode.BadRequest),
+            (HttpMethod.Get, "/v1/sandboxes/0123456789ab", null, HttpStatusCode.NotFound),
+            (HttpMethod.Get, "/v1/sandboxes/..%2F..%2Fetc", null, HttpStatusCode.NotFound),
+            (HttpMethod.Delete, "/v1/sandboxes/0123456789ab", null, HttpStatusCode.NotFound),
+            (HttpMethod.Post, "/v1/sandboxes/0123456789ab/exec", """{"command":["true"]}""", HttpStatusCode.NotFound),
+        };
+        foreach (var (method, path, body, expected) in cases)
+        {
+            using var request = new HttpRequestMessage(method, new Uri(_daemon.Url, path));
+            if (body is not null) request.Content = new StringContent(body, MediaTypeHeaderValue.Parse("application/json"));
+            using var response = await http.SendAsync(request);
+            Assert.True(response.StatusCode == expected, $"{method} {path} {body}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+
+        using var noToken = new HttpClient();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await noToken.GetAsync(new Uri(_daemon.Url, "/v1/sandboxes"))).StatusCode);
+        Assert.Empty(Directory.GetDirectories(Path.Combine(_data.Path, "sandboxes")));
+    }
+
+    [Fact]
+    public async Task ForkBomb_DoesNotStopTheDaemonFromAnswering()
+    {
+        using var client = new AirlockClient(_daemon.Url, _daemon.Token);
+        await using var sb = await client.CreateSandboxAsync(new SandboxSpec { Limits = new ResourceLimits { Pids = 64 } });
+        var bomb = sb.ExecAsync(new ExecRequest { Command = ["bash", "-c", "bomb() { bomb | bomb & }; bomb; sleep 60"], Timeout = TimeSpan.FromSeconds(8) });
+        await Task.Delay(1500);
+        using var http = Http();
+        var watch = Stopwatch.StartNew();
+        using var list = await http.GetAsync(new Uri(_daemon.Url, "/v1/sandboxes"));
+        Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"the daemon took {watch.Elapsed} to list sandboxes during a fork bomb");
+        Assert.False(bomb.IsCompleted);
+        var outcome = await bomb;
+        Assert.True(outcome.ExitCode is 124 or 137, $"exit {outcome.ExitCode}");
+    }
+
+    [Fact]
+    public async Task KillMinus9_WhileSandboxesRunAndOneIsBeingCreated_RestartTellsTheTruth_AndRmLeavesNothing()
+    {
+        using var client = new AirlockClient(_daemon.Url, _daemon.Token);
+        var a = await client.CreateSandboxAsync(new SandboxSpec());
+        var b = await client.CreateSandboxAsync(new SandboxSpec());
+        await a.ExecAsync("sh", "-c", "echo kept > /workspace/marker");
+
+        // Kill the daemon in the middle of a third create.
+        var creating = client.CreateSandboxAsync(new SandboxSpec());
+        await Task.Delay(150);
+        await _daemon.KillHardAsync();
+        // The create may have finished just before the kill; if it did, the sandbox was acknowledged and must survive.
+        string? third = null;
+        try
+        {
+            third = (await creating).Id;
+        }
+        catch (Exception e) when (e is HttpRequestException or AirlockException or IOException or TaskCanceledException)
+        {
+        }
+
+        _daemon = new DaemonProcess(_data.Path);
+        await _daemon.StartAsync();
+        using var restarted = new AirlockClient(_daemon.Url, _daemon.Token);
+        var listed = await restarted.Operations.ListAsync();
+        var acknowledged = third is null ? new[] { a.Id, b.Id } : [a.Id, b.Id, third];
+        Assert.Equal(acknowledged.Order(), listed.Select(s => s.Id).Order());
+        Assert.All(listed, s => Assert.Equal(SandboxState.Running, s.State));
+        var marker = await restarted.Operations.ExecStreamAsync(a.Id, new ExecRequest { Command = ["cat", "/workspace/marker"] }).OfType<ExecOutput>().FirstAsync();
+        Assert.Equal("kept\n", System.Text.Encoding.UTF8.GetString(marker.Data.Span));
+
+        foreach (var s in listed) await restarted.Operations.DeleteAsync(s.Id);
+        Assert.Empty(await restarted.Operations.ListAsync());
+        Assert.Empty(HostProbe.MountsUnder(_data.Path));
+        Assert.Empty(HostProbe.LoopDevicesUnder(_data.Path));
+        Assert.Empty(Directory.GetDirectories(Path.Combine(_data.Path, "sandboxes")));
+        Assert.False(HostProbe.RuncHas(a.Id));
+        Assert.False(HostProbe.RuncHas(b.Id));
+        Assert.Empty(HostProbe.CgroupsOf(a.Id));
+    }
+
+    private HttpClient Http()
+    {
+        var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _daemon.Token);
+        return http;
+    }
+}

@@ -1,0 +1,79 @@
+using System.Diagnostics;
+
+namespace Airlock.Integration.Tests;
+
+/// <summary>What the host looks like from outside the sandbox: the evidence that nothing leaked or was left behind.</summary>
+internal static class HostProbe
+{
+    /// <summary>Mounts whose source or target lies under <paramref name="dir"/>.</summary>
+    public static IReadOnlyList<string> MountsUnder(string dir) =>
+        File.ReadAllLines("/proc/self/mountinfo").Where(l => l.Contains(dir, StringComparison.Ordinal)).ToList();
+
+    /// <summary>Loop devices whose backing file lies under <paramref name="dir"/>.</summary>
+    public static IReadOnlyList<string> LoopDevicesUnder(string dir) =>
+        Directory.Exists("/sys/block")
+            ? Directory.GetDirectories("/sys/block", "loop*")
+                .Select(d => Path.Combine(d, "loop", "backing_file"))
+                .Where(File.Exists)
+                .Select(f => File.ReadAllText(f).Trim())
+                .Where(f => f.StartsWith(dir, StringComparison.Ordinal))
+                .ToList()
+            : [];
+
+    /// <summary>Cgroup directories named for a sandbox id, in any v1 controller or the v2 tree.</summary>
+    public static IReadOnlyList<string> CgroupsOf(string id)
+    {
+        var found = new List<string>();
+        foreach (var root in Directory.GetDirectories("/sys/fs/cgroup").Append("/sys/fs/cgroup"))
+        {
+            var dir = Path.Combine(root, "airlock", id);
+            if (Directory.Exists(dir)) found.Add(dir);
+        }
+
+        return found;
+    }
+
+    /// <summary>runc containers (default root) for a sandbox id.</summary>
+    public static bool RuncHas(string id)
+    {
+        var psi = new ProcessStartInfo("runc", ["state", $"airlock-{id}"]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var p = Process.Start(psi)!;
+        p.WaitForExit();
+        return p.ExitCode == 0;
+    }
+
+    /// <summary>Host processes whose command line contains <paramref name="marker"/>.</summary>
+    public static IReadOnlyList<int> ProcessesWith(string marker)
+    {
+        var pids = new List<int>();
+        foreach (var dir in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            try
+            {
+                var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
+                if (cmdline.Contains(marker, StringComparison.Ordinal)) pids.Add(pid);
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+
+        return pids;
+    }
+
+    /// <summary>Every trace a sandbox can leave on the host; empty when it is truly gone.</summary>
+    public static IReadOnlyList<string> TracesOf(string dataDir, string id)
+    {
+        var traces = new List<string>();
+        traces.AddRange(MountsUnder(Path.Combine(dataDir, "sandboxes", id)).Select(m => "mount: " + m));
+        traces.AddRange(LoopDevicesUnder(Path.Combine(dataDir, "sandboxes", id)).Select(l => "loop: " + l));
+        traces.AddRange(CgroupsOf(id).Select(c => "cgroup: " + c));
+        if (RuncHas(id)) traces.Add("runc container airlock-" + id);
+        if (Directory.Exists(Path.Combine(dataDir, "sandboxes", id))) traces.Add("directory " + Path.Combine(dataDir, "sandboxes", id));
+        return traces;
+    }
+}

@@ -1,0 +1,63 @@
+namespace Airlock.Integration.Tests;
+
+[Collection(SandboxCollection.Name)]
+public sealed class LimitTests : IDisposable
+{
+    private readonly TempDataDir _data = new();
+
+    [Fact]
+    public async Task Memory_AllocatingPastTheLimit_IsKilledAndReportedAsMemory_Exit137()
+    {
+        var result = await Cli.RunAsync(_data.Path, "run", "--memory", "64m", "--", "python3", "-c", "x = bytearray(300 * 1024 * 1024); x[::4096] = b'1' * len(x[::4096]); print('survived')");
+        Assert.True(result.ExitCode == 137, result.ToString());
+        Assert.Contains("memory", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("survived", result.Stdout, StringComparison.Ordinal);
+        Assert.Empty(HostProbe.MountsUnder(_data.Path));
+    }
+
+    [Fact]
+    public async Task Pids_AForkBomb_IsContained_AndTheSandboxCanBeRemoved()
+    {
+        var created = await Cli.RunAsync(_data.Path, "create", "--pids", "64");
+        Assert.True(created.ExitCode == 0, created.ToString());
+        var id = created.Stdout.Trim();
+        try
+        {
+            var bomb = await Cli.RunAsync(_data.Path, ["exec", "--timeout", "5s", id, "--", "bash", "-c", "bomb() { bomb | bomb & }; bomb; sleep 30"], null, TimeSpan.FromMinutes(1));
+            Assert.True(bomb.ExitCode is 124 or 137, bomb.ToString());
+            // The sandbox still answers, and so does the host: a fork bomb inside is the sandbox's problem only.
+            var after = await Cli.RunAsync(_data.Path, "ps", "--json");
+            Assert.Contains(id, after.Stdout, StringComparison.Ordinal);
+        }
+        finally
+        {
+            var rm = await Cli.RunAsync(_data.Path, "rm", id);
+            Assert.True(rm.ExitCode == 0, rm.ToString());
+        }
+
+        Assert.Empty(HostProbe.TracesOf(_data.Path, id));
+    }
+
+    [Fact]
+    public async Task Disk_WritingPastTheQuota_FailsWithEnospcInside_AndTheHostLosesAtMostTheQuota()
+    {
+        var before = new DriveInfo(_data.Path).AvailableFreeSpace;
+        var created = await Cli.RunAsync(_data.Path, "create", "--disk", "100m");
+        Assert.True(created.ExitCode == 0, created.ToString());
+        var id = created.Stdout.Trim();
+        try
+        {
+            var write = await Cli.RunAsync(_data.Path, ["exec", id, "--", "sh", "-c", "dd if=/dev/zero of=/workspace/big bs=1M count=500 2>&1; echo rc=$?"], null, TimeSpan.FromMinutes(2));
+            Assert.Contains("No space left on device", write.Stdout, StringComparison.Ordinal);
+            Assert.DoesNotContain("rc=0", write.Stdout, StringComparison.Ordinal);
+            var during = new DriveInfo(_data.Path).AvailableFreeSpace;
+            Assert.True(before - during <= 110L << 20, $"the host lost {(before - during) >> 20} MiB for a 100 MiB quota");
+        }
+        finally
+        {
+            await Cli.RunAsync(_data.Path, "rm", id);
+        }
+    }
+
+    public void Dispose() => _data.Dispose();
+}
