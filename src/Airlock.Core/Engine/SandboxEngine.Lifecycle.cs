@@ -58,10 +58,12 @@ public sealed partial class SandboxEngine
             await _store.UpdateAsync(record with { Info = info }, CancellationToken.None);
             return info;
         }
-        catch
+        catch (Exception e)
         {
             await DestroyAsync(backend, info.Id);
-            throw;
+            if (e is AirlockException or OperationCanceledException) throw;
+            // A backend failure is the host's, not the caller's: report it as such, with the backend's reason.
+            throw AirlockException.Unavailable($"could not start the sandbox on tier '{backend.Tier}': {e.Message}", e);
         }
     }
 

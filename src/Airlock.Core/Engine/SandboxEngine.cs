@@ -42,9 +42,11 @@ public sealed partial class SandboxEngine : ISandboxOperations, IAsyncDisposable
     /// <summary>Opens the state store and reconciles it with the host (keeps live sandboxes, cleans half-created, dead and expired ones).</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
+        // The mapped (unprivileged) root of a sandbox must traverse the data directory to reach its root
+        // filesystem, so it gets o+x (never o+r: listing it stays root's). A fresh `mktemp -d` is 0700.
         Directory.CreateDirectory(Paths.DataDirectory);
+        File.SetUnixFileMode(Paths.DataDirectory, File.GetUnixFileMode(Paths.DataDirectory) | UnixFileMode.OtherExecute | UnixFileMode.GroupExecute);
         Directory.CreateDirectory(Paths.Sandboxes);
-        // The mapped root of a sandbox must traverse these to reach its root filesystem; nothing in them is secret.
         File.SetUnixFileMode(Paths.Sandboxes, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
         await _store.OpenAsync(cancellationToken);
         await ReconcileAsync(cancellationToken);

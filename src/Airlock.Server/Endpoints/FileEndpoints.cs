@@ -26,7 +26,7 @@ internal static class FileEndpoints
             return Results.Json(entry, AirlockJson.Options);
         })
             .WithName("WriteFile")
-            .Accepts<Stream>("application/octet-stream")
+            .Accepts<Stream>("application/octet-stream", "*/*") // any type: curl -T and --data-binary send their own
             .Produces<FileEntry>()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
 
@@ -65,7 +65,7 @@ internal static class FileEndpoints
             return Results.NoContent();
         })
             .WithName("UploadTar")
-            .Accepts<Stream>("application/x-tar")
+            .Accepts<Stream>("application/x-tar", "*/*")
             .Produces(StatusCodes.Status204NoContent);
     }
 
