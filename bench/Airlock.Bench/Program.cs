@@ -13,4 +13,5 @@ try
 finally
 {
     Directory.Delete(data, recursive: true);
+    RawRunc.RemoveCgroupParents();
 }

@@ -28,6 +28,16 @@ internal sealed class RawRunc(string bundle)
         return new RawRunc(directory);
     }
 
+    /// <summary>runc removes each raw run's cgroup on exit but leaves their shared parent; remove it.</summary>
+    public static void RemoveCgroupParents()
+    {
+        foreach (var root in Directory.GetDirectories("/sys/fs/cgroup").Append("/sys/fs/cgroup"))
+        {
+            var parent = Path.Combine(root, "airlock-bench");
+            if (Directory.Exists(parent) && !Directory.EnumerateDirectories(parent).Any()) Directory.Delete(parent);
+        }
+    }
+
     /// <summary>Milliseconds from starting runc to the first byte of the container's output.</summary>
     public async Task<double> TimeToFirstOutputAsync(int iteration)
     {

@@ -79,7 +79,7 @@ public sealed partial class RuncBackend
         Directory.CreateDirectory(layout.Rootfs);
         File.SetUnixFileMode(layout.Rootfs, Mode0711);
 
-        await SandboxDisk.PrepareAsync(layout, request.DiskBytes, request.ImageRootfs, cancellationToken);
+        await SandboxDisk.PrepareAsync(layout, request.DiskBytes, request.ImageRootfs, _diskPool, cancellationToken);
         Step("disk-and-overlay");
 
         await OciJson.WriteConfigAsync(layout.Bundle, BuildSpec(request, layout), cancellationToken);
@@ -162,7 +162,7 @@ public sealed partial class RuncBackend
     private async Task WaitForAgentAsync(SandboxLayout layout, int initPid, CancellationToken cancellationToken)
     {
         var deadline = _time.GetTimestamp();
-        var delay = TimeSpan.FromMilliseconds(2);
+        var delay = TimeSpan.FromMilliseconds(1);
         while (true)
         {
             if (File.Exists(layout.AgentSocket))
@@ -189,8 +189,9 @@ public sealed partial class RuncBackend
                 throw new TimeoutException($"sandbox {layout.Id}: the agent did not listen on {AgentContract.SocketPath} within {_options.AgentReadyTimeout.TotalSeconds:0.#}s. runc: {OciRuntime.ReadLogErrors(layout.RuncLog)}");
             }
 
+            // A short fixed interval: the agent is usually listening within a few ms of runc returning,
+            // and every ms of polling granularity is create latency.
             await Task.Delay(delay, cancellationToken);
-            delay = TimeSpan.FromMilliseconds(Math.Min(50, delay.TotalMilliseconds * 2));
         }
     }
 }

@@ -17,6 +17,7 @@ public sealed partial class RuncBackend : ISandboxBackend
     private readonly RuncBackendOptions _options;
     private readonly OciRuntime _runtime;
     private readonly TimeProvider _time;
+    private readonly BlankDiskPool _diskPool;
     private string? _runcVersion;
 
     public RuncBackend(AirlockPaths paths)
@@ -30,6 +31,7 @@ public sealed partial class RuncBackend : ISandboxBackend
         _options = options;
         _runtime = new OciRuntime(options.RuncPath, options.RuncRoot);
         _time = timeProvider ?? TimeProvider.System;
+        _diskPool = new BlankDiskPool(paths);
     }
 
     public string Tier => "container";

@@ -63,6 +63,7 @@ internal static class SandboxCgroups
             leftovers = [.. leftovers.Where(Directory.Exists)];
             if (leftovers.Count == 0)
             {
+                RemoveEmptyParents(layout);
                 return;
             }
 
@@ -162,6 +163,18 @@ internal static class SandboxCgroups
         catch (UnauthorizedAccessException)
         {
             return false;
+        }
+    }
+
+    /// <summary>The shared <c>/airlock</c> parent goes with the last sandbox, so no Airlock cgroup outlives its sandboxes.</summary>
+    private static void RemoveEmptyParents(SandboxLayout layout)
+    {
+        foreach (var directory in Directories(layout))
+        {
+            var parent = Path.GetDirectoryName(directory);
+            if (parent is null || !Directory.Exists(parent) || Directory.EnumerateDirectories(parent).Any()) continue;
+            // A sibling created between the check and here makes rmdir fail with EBUSY/ENOTEMPTY: harmless.
+            TryRemove(parent, []);
         }
     }
 

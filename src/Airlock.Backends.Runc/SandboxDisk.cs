@@ -1,4 +1,5 @@
 using Airlock.Core;
+using Airlock.Native;
 using Airlock.Oci;
 
 namespace Airlock.Backends.Runc;
@@ -12,46 +13,51 @@ internal static class SandboxDisk
 {
 
     /// <summary>
-    /// Creates the sparse image, formats and loop-mounts it (autoclear: the loop device detaches itself at
-    /// unmount), lays out its directories and mounts the overlay root. One shell runs the five util-linux
-    /// steps: each process start costs several ms, and this is the create hot path (mount(2) and
-    /// LOOP_CONFIGURE through Airlock.Native would remove the forks entirely). Paths are passed as
-    /// positional parameters, never spliced into the script.
+    /// Takes a blank formatted image from the pool (or formats one), loop-mounts it with autoclear (the loop
+    /// device detaches itself at unmount), lays out its directories and mounts the overlay root — with
+    /// mount(2) and LOOP_CONFIGURE directly: a process start per step would cost most of the create time.
     /// </summary>
-    public static async Task PrepareAsync(SandboxLayout layout, long bytes, string imageRootfs, CancellationToken cancellationToken)
+    public static async Task PrepareAsync(SandboxLayout layout, long bytes, string imageRootfs, BlankDiskPool pool, CancellationToken cancellationToken)
     {
-        using (var image = new FileStream(layout.DiskImage, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+        if (!pool.TryTake(bytes, layout.DiskImage))
         {
-            image.SetLength(bytes);
+            await BlankDiskPool.FormatAsync(layout.DiskImage, bytes, cancellationToken);
         }
 
+        pool.RefillInBackground(bytes);
         Directory.CreateDirectory(layout.DiskMount);
-        const string script = """
-            set -e
-            # No journal (the disk dies with the sandbox), no reserved blocks (the quota is all the sandbox's),
-            # lazy inode tables so mkfs writes a few hundred KB, not megabytes.
-            mkfs.ext4 -q -F -m 0 -O ^has_journal -E lazy_itable_init=1,nodiscard "$1"
-            mount -t ext4 -o loop,nosuid,nodev,noatime "$1" "$2"
-            chmod 0711 "$2"
-            mkdir -m 0755 "$3"
-            mkdir -m 0700 "$4"
-            mkdir -m 0700 "$5"
-            # Root inside (HostIdRange.Base outside) owns the top of its writable layer and its socket directory.
-            chown "$6" "$3" "$5"
-            # nodev: an imported image could carry device nodes; only runc's bind-mounted /dev entries may work.
-            mount -t overlay -o "$7" overlay "$8"
-            """;
-        var overlay = $"lowerdir={imageRootfs},upperdir={layout.Upper},workdir={layout.Work},nodev";
-        var owner = $"{HostIdRange.Base}:{HostIdRange.Base}";
-        var result = await HostCommand.RunAsync(
-            "/bin/sh",
-            ["-c", script, "airlock-disk", layout.DiskImage, layout.DiskMount, layout.Upper, layout.Work, layout.SocketDirectory, owner, overlay, layout.Rootfs],
-            TimeSpan.FromSeconds(60),
-            cancellationToken);
-        if (!result.Succeeded)
+        Check(HostMountCalls.AttachLoop(layout.DiskImage, out var device, out var attachment), $"attaching {layout.DiskImage} to a loop device");
+        using (attachment)
         {
-            throw new HostCommandException($"preparing the disk and root of sandbox {layout.Id} failed: {result.Message}");
+            Check(
+                HostMountCalls.Mount(device, layout.DiskMount, "ext4", HostMountCalls.NoSuid | HostMountCalls.NoDev | HostMountCalls.NoAtime, null),
+                $"mounting {layout.DiskImage} at {layout.DiskMount}");
         }
+
+        File.SetUnixFileMode(layout.DiskMount, Mode0711);
+        Directory.CreateDirectory(layout.Upper);
+        File.SetUnixFileMode(layout.Upper, Mode0755);
+        Directory.CreateDirectory(layout.Work);
+        File.SetUnixFileMode(layout.Work, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Directory.CreateDirectory(layout.SocketDirectory);
+        File.SetUnixFileMode(layout.SocketDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        // Root inside (HostIdRange.Base outside) owns the top of its writable layer and its socket directory.
+        Check(HostMountCalls.ChangeOwner(layout.Upper, HostIdRange.Base, HostIdRange.Base), $"chown {layout.Upper}");
+        Check(HostMountCalls.ChangeOwner(layout.SocketDirectory, HostIdRange.Base, HostIdRange.Base), $"chown {layout.SocketDirectory}");
+
+        // nodev: an imported image could carry device nodes; only runc's bind-mounted /dev entries may work.
+        Check(
+            HostMountCalls.Mount("overlay", layout.Rootfs, "overlay", HostMountCalls.NoDev, $"lowerdir={imageRootfs},upperdir={layout.Upper},workdir={layout.Work}"),
+            $"mounting the overlay root at {layout.Rootfs}");
+    }
+
+    private const UnixFileMode Mode0711 = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+    private const UnixFileMode Mode0755 = Mode0711 | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+
+    private static void Check(int errno, string what)
+    {
+        if (errno != 0) throw new HostCommandException($"{what} failed: {Airlock.Native.Errno.Message(errno)}");
     }
 
     /// <summary>Loop devices whose backing file is this sandbox's image (normally none once unmounted: autoclear).</summary>

@@ -14,6 +14,7 @@ public static class Errno
     public const int ECHILD = 10;
     public const int EAGAIN = 11;
     public const int EACCES = 13;
+    public const int EBUSY = 16;
     public const int EEXIST = 17;
     public const int EXDEV = 18;
     public const int ENOTDIR = 20;

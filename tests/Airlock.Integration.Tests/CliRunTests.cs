@@ -88,5 +88,20 @@ public sealed class CliRunTests : IDisposable
         Assert.Empty(HostProbe.TracesOf(_data.Path, id));
     }
 
+    [Fact]
+    public async Task Create_WithATtl_IsDestroyedOnceItExpires_EvenWithNoDaemonRunning()
+    {
+        var created = await Cli.RunAsync(_data.Path, "create", "--timeout", "2s");
+        Assert.True(created.ExitCode == 0, created.ToString());
+        var id = created.Stdout.Trim();
+        await Task.Delay(TimeSpan.FromSeconds(3.5));
+        // The agent ended the sandbox at its TTL; the next engine start (any CLI call) removes what is left.
+        var ps = await Cli.RunAsync(_data.Path, "ps", "--json");
+        Assert.DoesNotContain(id, ps.Stdout, StringComparison.Ordinal);
+        Assert.Empty(HostProbe.TracesOf(_data.Path, id));
+        var exec = await Cli.RunAsync(_data.Path, "exec", id, "--", "true");
+        Assert.Equal(2, exec.ExitCode);
+    }
+
     public void Dispose() => _data.Dispose();
 }

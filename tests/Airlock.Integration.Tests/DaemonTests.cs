@@ -184,6 +184,22 @@ public sealed class DaemonTests : IAsyncLifetime
         Assert.Empty(HostProbe.CgroupsOf(a.Id));
     }
 
+    [Fact]
+    public async Task Ttl_TheDaemonsReaperDestroysAnExpiredSandbox()
+    {
+        using var client = new AirlockClient(_daemon.Url, _daemon.Token);
+        var sandbox = await client.Operations.CreateAsync(new SandboxSpec { Ttl = TimeSpan.FromSeconds(2) });
+        Assert.NotNull(sandbox.ExpiresAt);
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (DateTime.UtcNow < deadline && (await client.Operations.ListAsync()).Any(s => s.Id == sandbox.Id))
+        {
+            await Task.Delay(250);
+        }
+
+        Assert.DoesNotContain(sandbox.Id, (await client.Operations.ListAsync()).Select(s => s.Id));
+        Assert.Empty(HostProbe.TracesOf(_data.Path, sandbox.Id));
+    }
+
     private HttpClient Http()
     {
         var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
