@@ -12,7 +12,12 @@ log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 status=0
 dotnet test Airlock.slnx -c Release --logger "console;verbosity=normal" 2>&1 | tee "$log" || status=$?
-# dotnet test prints one "Passed!/Failed!  - Failed: F, Passed: P, Skipped: S, Total: T" line per test assembly.
-awk '/(Passed|Failed)! +- Failed: /{ gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
-     END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+# With console verbosity "normal", dotnet test ends each test assembly with a block of
+# "Total tests: T", "Passed: P", "Failed: F", "Skipped: S" lines: add them up over the assemblies.
+awk '/^ +(Passed|Failed|Skipped): +[0-9]+ *$/ { n[$1] += $2 }
+     END { printf "%d passed, %d failed, %d skipped\n", n["Passed:"], n["Failed:"], n["Skipped:"] }' "$log"
+if grep -q "error CS\|error MSB\|error NU" "$log"; then
+  echo "the build failed (see the errors above)" >&2
+  status=1
+fi
 exit $status

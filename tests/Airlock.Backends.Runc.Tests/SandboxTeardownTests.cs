@@ -35,7 +35,7 @@ public sealed class SandboxTeardownTests(ITestOutputHelper output)
             // Replay CreateAsync's first steps by hand, then "crash" (drop every in-memory object).
             Directory.CreateDirectory(layout.Bundle);
             Directory.CreateDirectory(layout.Rootfs);
-            await SandboxDisk.PrepareAsync(layout, 64L << 20, TestHost.Rootfs, default);
+            await SandboxDisk.PrepareAsync(layout, 64L << 20, TestHost.Rootfs, new BlankDiskPool(paths), default);
             Assert.Equal(2, HostMounts.MountsUnder(layout.Directory).Count);
             Assert.NotEmpty(SandboxDisk.FindLoopDevices(layout));
 
