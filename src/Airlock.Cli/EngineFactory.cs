@@ -1,5 +1,6 @@
 using Airlock.Backends.Runc;
 using Airlock.Core;
+using Airlock.Core.Backends;
 using Airlock.Core.Engine;
 using Airlock.Core.Images;
 
@@ -8,12 +9,15 @@ namespace Airlock.Cli;
 /// <summary>Composition root of the engine: wires backends, image store and options. Used by the embedded CLI and by <c>serve</c>.</summary>
 internal static class EngineFactory
 {
+    /// <summary>Every isolation tier this build has; the engine and <c>doctor</c> both use this list.</summary>
+    public static IReadOnlyList<ISandboxBackend> Backends(AirlockPaths paths) => [new RuncBackend(paths)];
+
     /// <summary>Creates and starts (reconciles) an engine over <paramref name="paths"/>.</summary>
     public static async Task<SandboxEngine> StartAsync(AirlockPaths paths, bool runReaper, CancellationToken cancellationToken = default)
     {
         var engine = new SandboxEngine(
             new EngineOptions { Paths = paths, RunReaper = runReaper },
-            [new RuncBackend(paths)],
+            Backends(paths),
             new MmdebstrapImageStore(paths));
         try
         {

@@ -17,17 +17,17 @@ internal static class DoctorCommand
         command.SetAction(parse =>
         {
             var console = context.Console;
-            var report = HostDoctor.Run();
+            var report = HostDoctor.Run(EngineFactory.Backends(GlobalOptions.Paths(parse)));
             if (parse.GetValue(json))
             {
                 console.Output.WriteLine(JsonSerializer.Serialize(report, AirlockJson.Indented));
             }
             else
             {
-                var tiers = new Table().Border(TableBorder.None).AddColumns("TIER", "AVAILABLE", "WHY");
+                var tiers = new Table().Border(TableBorder.None).AddColumns("TIER", "AVAILABLE", "WHY", "FIX");
                 foreach (var tier in report.Tiers)
                 {
-                    tiers.AddRow(Markup.Escape(tier.Name), tier.Available ? "yes" : "no", Markup.Escape(tier.Reason));
+                    tiers.AddRow(Markup.Escape(tier.Name), tier.Available ? "yes" : "no", Markup.Escape(tier.Reason), Markup.Escape(tier.Fix ?? ""));
                 }
 
                 var checks = new Table().Border(TableBorder.None).AddColumns("CHECK", "OK", "FOUND", "FIX");
@@ -40,6 +40,7 @@ internal static class DoctorCommand
                 console.Output.WriteLine();
                 Tables.Write(console, checks);
                 console.Output.WriteLine();
+                console.Output.WriteLine($"auto picks: {report.AutoChoice}");
                 console.Output.WriteLine($"kernel {report.Kernel}, cgroup {report.CgroupVersion}");
                 if (report.MissingPackages.Count > 0) console.Output.WriteLine($"install: apt-get install -y {string.Join(' ', report.MissingPackages)}");
             }

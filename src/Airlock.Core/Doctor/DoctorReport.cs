@@ -12,6 +12,9 @@ public sealed record DoctorReport
 
     public string Kernel { get; init; } = "";
 
+    /// <summary>The tier <c>--isolation auto</c> picks on this host, and why.</summary>
+    public string AutoChoice { get; init; } = "";
+
     public bool AnyTierAvailable => Tiers.Any(tier => tier.Available);
 
     /// <summary>Debian packages that would fix failed checks, for <c>airlock doctor --fix</c> (apt-get install -y ...).</summary>

@@ -7,10 +7,14 @@ namespace Airlock.Core.Doctor;
 /// </summary>
 public static partial class HostDoctor
 {
-    /// <summary>The checks the container tier (runc) needs; every other check is for images or later tiers.</summary>
-    internal static readonly IReadOnlyList<string> ContainerTierNeeds = ["root", "runc", "userns", "seccomp", "overlayfs", "loop", "mkfs.ext4"];
+    /// <summary>Every tier Airlock knows, strongest first; a tier without a backend in this build is reported as such.</summary>
+    internal static readonly IReadOnlyList<string> KnownTiers = ["microvm", "gvisor", "container"];
 
-    public static DoctorReport Run()
+    /// <summary>
+    /// Host checks, plus each tier's availability as its backend's own probe reports it — the same probe
+    /// that <c>--isolation auto</c> consults, so doctor and create can never disagree.
+    /// </summary>
+    public static DoctorReport Run(IReadOnlyList<Backends.ISandboxBackend> backends)
     {
         var mounts = Read("/proc/mounts");
         var cgroup = HostProbes.CgroupVersion(mounts);
@@ -33,28 +37,31 @@ public static partial class HostDoctor
         return new DoctorReport
         {
             Checks = checks,
-            Tiers = Tiers(checks),
+            Tiers = Tiers(backends.Select(b => b.Probe()).ToList()),
+            AutoChoice = AutoChoice(backends),
             CgroupVersion = cgroup,
             Kernel = Read("/proc/sys/kernel/osrelease").Trim(),
         };
     }
 
-    internal static IReadOnlyList<TierStatus> Tiers(IReadOnlyList<DoctorCheck> checks)
-    {
-        var failed = ContainerTierNeeds
-            .Where(need => checks.FirstOrDefault(check => check.Name == need) is not { Ok: true })
+    internal static IReadOnlyList<TierStatus> Tiers(IReadOnlyList<Backends.TierProbe> probes) =>
+        KnownTiers
+            .Select(tier => probes.FirstOrDefault(p => p.Tier == tier) is { } probe
+                ? new TierStatus { Name = tier, Available = probe.Available, Reason = probe.Reason, Fix = probe.Fix }
+                : new TierStatus { Name = tier, Available = false, Reason = "not built into this version of Airlock" })
             .ToList();
-        return
-        [
-            new TierStatus
-            {
-                Name = "container",
-                Available = failed.Count == 0,
-                Reason = failed.Count == 0 ? "ready (runc)" : "missing: " + string.Join(", ", failed),
-            },
-            new TierStatus { Name = "gvisor", Available = false, Reason = "not implemented yet" },
-            new TierStatus { Name = "microvm", Available = false, Reason = "not implemented yet" },
-        ];
+
+    private static string AutoChoice(IReadOnlyList<Backends.ISandboxBackend> backends)
+    {
+        try
+        {
+            var (backend, reason) = Engine.TierSelector.Select("auto", backends);
+            return $"{backend.Tier} ({reason})";
+        }
+        catch (AirlockException e)
+        {
+            return "none: " + e.Message;
+        }
     }
 
     private static string Read(string path)

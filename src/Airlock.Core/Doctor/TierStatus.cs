@@ -10,4 +10,7 @@ public sealed record TierStatus
 
     /// <summary>"ready", or the failed checks / "not implemented yet".</summary>
     public required string Reason { get; init; }
+
+    /// <summary>What would make an unavailable tier available, when something would.</summary>
+    public string? Fix { get; init; }
 }

@@ -8,7 +8,7 @@ public sealed class HostDoctorTests
     [Fact]
     public void Run_OnThisHost_ReportsRuncAndTheCgroupLayoutThatIsReallyMounted()
     {
-        var report = HostDoctor.Run();
+        var report = HostDoctor.Run([]);
 
         var runc = Assert.Single(report.Checks, check => check.Name == "runc");
         Assert.True(runc.Ok, runc.Detail);
@@ -21,7 +21,7 @@ public sealed class HostDoctorTests
     [Fact]
     public void Report_SerialisesWithTierSummaryAndMissingPackages()
     {
-        var json = JsonSerializer.Serialize(HostDoctor.Run(), new JsonSerializerOptions(JsonSerializerDefaults.Web));
+        var json = JsonSerializer.Serialize(HostDoctor.Run([]), new JsonSerializerOptions(JsonSerializerDefaults.Web));
         using var document = JsonDocument.Parse(json);
         Assert.Contains(document.RootElement.GetProperty("anyTierAvailable").ValueKind, new[] { JsonValueKind.True, JsonValueKind.False });
         Assert.Contains("\"fix\"", json);
@@ -30,23 +30,17 @@ public sealed class HostDoctorTests
     }
 
     [Fact]
-    public void Tiers_ContainerNeedsEveryRequiredCheck_AndMissingPackagesComeFromFailures()
+    public void Tiers_ComeFromTheBackendsProbes_AndTiersWithoutABackendSaySo()
     {
-        var checks = HostDoctor.ContainerTierNeeds
-            .Select(name => new DoctorCheck { Name = name, Ok = true, Detail = "ok" })
-            .Append(new DoctorCheck { Name = "mmdebstrap", Ok = false, Detail = "absent", Fix = "apt-get install mmdebstrap", Package = "mmdebstrap" })
-            .ToList();
-        var ready = new DoctorReport { Checks = checks, Tiers = HostDoctor.Tiers(checks), CgroupVersion = "v2" };
-        Assert.True(ready.AnyTierAvailable);
-        Assert.Equal(["mmdebstrap"], ready.MissingPackages);
-
-        checks[1] = checks[1] with { Ok = false, Package = "runc" };
-        var tiers = HostDoctor.Tiers(checks);
-        var container = Assert.Single(tiers, tier => tier.Name == "container");
-        Assert.False(container.Available);
-        Assert.Contains("runc", container.Reason);
-        Assert.All(tiers, tier => Assert.False(tier.Available));
-        Assert.Equal(["runc", "mmdebstrap"], new DoctorReport { Checks = checks, Tiers = tiers, CgroupVersion = "v2" }.MissingPackages);
+        var tiers = HostDoctor.Tiers([new Backends.TierProbe("container", true, "ready (runc 1.1.5)"), new Backends.TierProbe("gvisor", false, "runsc is not installed", "apt-get install runsc")]);
+        Assert.Equal(["microvm", "gvisor", "container"], tiers.Select(t => t.Name));
+        Assert.True(tiers[2].Available);
+        Assert.Equal("apt-get install runsc", tiers[1].Fix);
+        Assert.Contains("not built", tiers[0].Reason);
+        var report = new DoctorReport { Checks = [new DoctorCheck { Name = "mmdebstrap", Ok = false, Detail = "absent", Package = "mmdebstrap" }], Tiers = tiers, CgroupVersion = "v2" };
+        Assert.True(report.AnyTierAvailable);
+        Assert.Equal(["mmdebstrap"], report.MissingPackages);
+        Assert.False(new DoctorReport { Checks = [], Tiers = HostDoctor.Tiers([]), CgroupVersion = "v2" }.AnyTierAvailable);
     }
 
     /// <summary>Reads /proc/mounts its own way, so the test does not just repeat the parser.</summary>
