@@ -17,6 +17,9 @@ public interface ISandboxOperations
     /// <summary>Destroys the sandbox and everything it holds on the host. Unknown ids are NotFound.</summary>
     Task DeleteAsync(string id, CancellationToken cancellationToken = default);
 
+    /// <summary>The isolation facts of a running sandbox, read from inside it.</summary>
+    Task<SandboxPosture> InspectAsync(string id, CancellationToken cancellationToken = default);
+
     Task<SandboxInfo> PauseAsync(string id, CancellationToken cancellationToken = default);
 
     Task<SandboxInfo> ResumeAsync(string id, CancellationToken cancellationToken = default);

@@ -113,6 +113,7 @@ internal static class CliApp
         root.Subcommands.Add(ExecCommand.Build(context));
         root.Subcommands.Add(PsCommand.Build(context));
         root.Subcommands.Add(RmCommand.Build(context));
+        root.Subcommands.Add(InspectCommand.Build(context));
         root.Subcommands.Add(CpCommand.Build(context));
         root.Subcommands.Add(ServeCommand.Build(context));
         root.Subcommands.Add(ImageCommand.Build(context));

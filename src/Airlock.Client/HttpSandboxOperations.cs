@@ -43,6 +43,9 @@ internal sealed class HttpSandboxOperations(DaemonConnection daemon) : ISandboxO
     public Task<SandboxInfo> GetAsync(string id, CancellationToken cancellationToken = default) =>
         daemon.SendJsonAsync<SandboxInfo>(daemon.Request(HttpMethod.Get, Sandbox(id)), cancellationToken);
 
+    public Task<SandboxPosture> InspectAsync(string id, CancellationToken cancellationToken = default) =>
+        daemon.SendJsonAsync<SandboxPosture>(daemon.Request(HttpMethod.Get, Sandbox(id) + "/posture"), cancellationToken);
+
     public Task DeleteAsync(string id, CancellationToken cancellationToken = default) =>
         daemon.SendNoContentAsync(daemon.Request(HttpMethod.Delete, Sandbox(id)), cancellationToken);
 

@@ -160,6 +160,26 @@ public sealed class HardeningTests(SharedSandboxFixture sandbox) : IClassFixture
         Assert.True(int.Parse(result.Stdout.Split('\n')[0].Trim(), CultureInfo.InvariantCulture) <= 4, result.ToString());
     }
 
+    [Fact]
+    public async Task Inspect_ReportsThePostureAsEnforcedInside()
+    {
+        var result = await Cli.RunAsync(sandbox.DataDir, "inspect", "--json", sandbox.Id);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var json = System.Text.Json.JsonDocument.Parse(result.Stdout);
+        var root = json.RootElement;
+        Assert.Equal("container", root.GetProperty("isolation").GetString());
+        Assert.Equal(2, root.GetProperty("seccompMode").GetInt32());
+        Assert.True(root.GetProperty("noNewPrivileges").GetBoolean());
+        Assert.StartsWith("0 100000000 ", root.GetProperty("uidMap").GetString(), StringComparison.Ordinal);
+        var capabilities = root.GetProperty("capabilities").EnumerateArray().Select(c => c.GetString()).ToList();
+        Assert.DoesNotContain("SYS_ADMIN", capabilities);
+        Assert.Contains("CHOWN", capabilities);
+        Assert.Equal(512L << 20, root.GetProperty("memoryLimitBytes").GetInt64());
+        Assert.Equal(256, root.GetProperty("pidsLimit").GetInt64());
+        Assert.Equal("none: loopback only", root.GetProperty("network").GetString());
+        Assert.Equal(File.ReadAllText("/proc/sys/kernel/osrelease").Trim(), root.GetProperty("kernelInside").GetString());
+    }
+
     private static string Field(string status, string name) =>
         status.Split('\n').Single(l => l.StartsWith(name + ":", StringComparison.Ordinal)).Split(':')[1].Trim();
 }

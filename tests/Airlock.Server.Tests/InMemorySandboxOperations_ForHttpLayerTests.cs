@@ -74,6 +74,21 @@ internal sealed class InMemorySandboxOperations_ForHttpLayerTests : ISandboxOper
         return Task.CompletedTask;
     }
 
+    public Task<SandboxPosture> InspectAsync(string id, CancellationToken cancellationToken = default) =>
+        Task.FromResult(new SandboxPosture
+        {
+            Id = Require(id).Id,
+            Isolation = "container",
+            KernelInside = "6.0.0",
+            KernelOnHost = "6.0.0",
+            UidMap = "0 100000000 65536",
+            GidMap = "0 100000000 65536",
+            SeccompMode = 2,
+            NoNewPrivileges = true,
+            Capabilities = ["CHOWN"],
+            Network = "loopback only",
+        });
+
     public Task<SandboxInfo> PauseAsync(string id, CancellationToken cancellationToken = default) => SetState(id, SandboxState.Running, SandboxState.Paused);
 
     public Task<SandboxInfo> ResumeAsync(string id, CancellationToken cancellationToken = default) => SetState(id, SandboxState.Paused, SandboxState.Running);

@@ -34,6 +34,14 @@ internal static class SandboxEndpoints
             .Produces<SandboxInfo>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
+        v1.MapGet("/sandboxes/{id}/posture", async (string id, HttpContext context, ISandboxOperations sandboxes) =>
+            Results.Json(await sandboxes.InspectAsync(id, context.RequestAborted), AirlockJson.Options))
+            .WithName("InspectSandbox")
+            .WithDescription("Isolation facts of a running sandbox, read from inside it: kernel, uid mapping, seccomp, capabilities, cgroup limits, network")
+            .Produces<SandboxPosture>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
         v1.MapDelete("/sandboxes/{id}", async (string id, HttpContext context, ISandboxOperations sandboxes) =>
         {
             await sandboxes.DeleteAsync(id, context.RequestAborted);
