@@ -1,0 +1,46 @@
+using System.Globalization;
+using System.Text;
+
+namespace Airlock.Backends.MicroVm;
+
+/// <summary>What /init reads from <c>/airlock/boot.env</c> and <c>/airlock/env</c>: shell text, every value single-quoted.</summary>
+internal sealed record BootSettings(string Hostname, TimeSpan? Ttl, IReadOnlyDictionary<string, string> Env, bool AgentLogToConsole = false)
+{
+    /// <summary>The same default as the container tier's OCI spec.</summary>
+    private const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    public string BootEnv()
+    {
+        var args = Ttl is { } ttl
+            ? "--ttl-seconds " + Math.Max(1, (long)Math.Ceiling(ttl.TotalSeconds)).ToString(CultureInfo.InvariantCulture)
+            : "";
+        if (AgentLogToConsole) args = (args + " --log /dev/console").Trim();
+        return $"AIRLOCK_HOSTNAME={Quote(Hostname)}\nAIRLOCK_AGENT_ARGS={Quote(args)}\n";
+    }
+
+    /// <summary><c>set -- 'K=V' ...</c>: /init passes "$@" to <c>env -i</c>, so the agent sees exactly these.</summary>
+    public string AgentEnv()
+    {
+        var merged = new Dictionary<string, string>(StringComparer.Ordinal) { ["PATH"] = DefaultPath };
+        foreach (var (key, value) in Env)
+        {
+            if (key.Length == 0 || key.AsSpan().IndexOfAny("=\0") >= 0 || value.Contains('\0', StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"invalid environment variable '{key}'");
+            }
+
+            merged[key] = value;
+        }
+
+        var text = new StringBuilder("set --");
+        foreach (var (key, value) in merged)
+        {
+            text.Append(' ').Append(Quote($"{key}={value}"));
+        }
+
+        return text.Append('\n').ToString();
+    }
+
+    /// <summary>POSIX single quoting: nothing inside is special except the quote itself, written as '\''.</summary>
+    internal static string Quote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+}

@@ -1,0 +1,69 @@
+#!/bin/busybox sh
+# PID 1 of an Airlock microVM until it becomes the guest agent. Runs from the initramfs that
+# scripts/microvm-kernel.sh builds; the backend appends /airlock/agent, /airlock/boot.env and
+# /airlock/env (this sandbox's settings) as a second cpio archive.
+#
+#   /dev/vda  the image's base root filesystem, read-only, shared by every sandbox of the image
+#   /dev/vdb  this sandbox's blank ext4 disk of exactly its disk quota
+#   root      overlayfs: vda (lower) + vdb/upper -- writes land on the quota disk, ENOSPC at the quota
+#
+# On any failure it says why on the console and powers off: QEMU exits, and the host sees a dead VM
+# at once instead of waiting for the agent-ready timeout.
+export PATH=/bin
+/bin/busybox --install -s /bin
+
+fail() {
+  echo "airlock-init: $*" >/dev/console
+  poweroff -f
+}
+
+mount -t proc proc /proc || fail "mount /proc"
+mount -t sysfs sysfs /sys || fail "mount /sys"
+mount -t devtmpfs devtmpfs /dev || fail "mount /dev"
+
+while read -r module; do
+  insmod "/lib/modules/$module.ko" || fail "insmod $module"
+done < /lib/modules/order
+
+. /airlock/boot.env || fail "no /airlock/boot.env"
+
+# virtio devices probe asynchronously after insmod; wait (bounded) for both disks and the agent port.
+port=""
+tries=0
+while :; do
+  for dir in /sys/class/virtio-ports/*; do
+    [ -f "$dir/name" ] && [ "$(cat "$dir/name")" = airlock ] && port="/dev/${dir##*/}"
+  done
+  [ -b /dev/vda ] && [ -b /dev/vdb ] && [ -n "$port" ] && [ -c "$port" ] && break
+  tries=$((tries + 1))
+  [ "$tries" -gt 500 ] && fail "virtio devices did not appear (vda, vdb, port 'airlock')"
+  sleep 0.02
+done
+
+mount -t ext4 -o ro,noatime /dev/vda /base || fail "mount base disk"
+mount -t ext4 -o noatime /dev/vdb /disk || fail "mount quota disk"
+mkdir -p /disk/upper /disk/work || fail "prepare quota disk"
+mount -t overlay overlay -o lowerdir=/base,upperdir=/disk/upper,workdir=/disk/work /newroot || fail "mount overlay root"
+
+# The agent lives on a tmpfs of its own: the image cannot shadow it and the sandbox cannot replace it on disk.
+mkdir -p /newroot/.airlock /newroot/dev /newroot/proc /newroot/sys /newroot/tmp
+mount -t tmpfs -o mode=0755,size=64m tmpfs /newroot/.airlock || fail "mount /.airlock"
+cp /airlock/agent /newroot/.airlock/agent || fail "copy agent"
+chmod 0555 /newroot/.airlock/agent
+mount -o remount,ro /newroot/.airlock
+
+mount --move /dev /newroot/dev || fail "move /dev"
+mount --move /proc /newroot/proc || fail "move /proc"
+mount --move /sys /newroot/sys || fail "move /sys"
+mkdir -p /newroot/dev/pts /newroot/dev/shm
+mount -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts /newroot/dev/pts || fail "mount /dev/pts"
+ln -sf pts/ptmx /newroot/dev/ptmx
+mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /newroot/dev/shm || fail "mount /dev/shm"
+mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /newroot/tmp || fail "mount /tmp"
+ln -sf /proc/self/fd /newroot/dev/fd
+hostname "$AIRLOCK_HOSTNAME"
+
+# The agent gets the sandbox's variables only (/airlock/env sets "$@" to K=V words), nothing of the initramfs.
+. /airlock/env || fail "no /airlock/env"
+# shellcheck disable=SC2086 # AIRLOCK_AGENT_ARGS is a list of plain words written by the backend
+exec /bin/env -i "$@" /bin/switch_root /newroot /.airlock/agent serve --serial "$port" $AIRLOCK_AGENT_ARGS

@@ -1,0 +1,160 @@
+using System.Globalization;
+using System.Net.Sockets;
+using Airlock.Backends.Runc;
+using Airlock.Core;
+using Airlock.Core.Backends;
+
+namespace Airlock.Backends.MicroVm;
+
+/// <summary>
+/// The microVM tier: each sandbox is a QEMU <c>microvm</c> guest running Debian's cloud kernel, its root an
+/// overlay of the image's read-only base disk and a blank disk of exactly the quota, its agent reached
+/// over one virtio-serial port that <c>airlock-agent bridge</c> multiplexes into one unix-socket connection
+/// per operation. QEMU is jailed (own cgroup, unprivileged uid, -sandbox on, only its own disks and sockets).
+/// Holds no state in memory beyond probe caches: every host name derives from the id (<see cref="MicroVmLayout"/>).
+/// </summary>
+public sealed partial class MicroVmBackend : ISandboxBackend
+{
+    private readonly AirlockPaths _paths;
+    private readonly MicroVmBackendOptions _options;
+    private readonly TimeProvider _time;
+    private readonly BlankDiskPool _diskPool;
+    private KvmProbe.Result? _kvm;
+
+    public MicroVmBackend(AirlockPaths paths)
+        : this(paths, new MicroVmBackendOptions())
+    {
+    }
+
+    public MicroVmBackend(AirlockPaths paths, MicroVmBackendOptions options, TimeProvider? timeProvider = null)
+    {
+        _paths = paths;
+        _options = options;
+        _time = timeProvider ?? TimeProvider.System;
+        _diskPool = new BlankDiskPool(paths);
+    }
+
+    public string Tier => "microvm";
+
+    /// <summary>True when sandboxes boot with KVM; false under TCG emulation (then <c>auto</c> must not pick this tier).</summary>
+    public bool HardwareAccelerated => Probe().Available && _kvm is { Usable: true };
+
+    public TierProbe Probe()
+    {
+        if (!File.Exists(_options.QemuPath) && !OnPath(_options.QemuPath))
+        {
+            return new TierProbe(Tier, false, $"{_options.QemuPath} not found", "apt-get install qemu-system-x86");
+        }
+
+        if (GuestKernel.Find(_options.KernelDirectory) is not { } kernel)
+        {
+            return new TierProbe(Tier, false, $"no guest kernel in {_options.KernelDirectory}", GuestKernel.Fix);
+        }
+
+        if (Environment.UserName != "root")
+        {
+            return new TierProbe(Tier, false, "the microvm tier needs root (cgroups, dropping QEMU to its own uid)", "run the daemon as root");
+        }
+
+        _kvm ??= KvmProbe.Run(_options.QemuPath, kernel, Path.Combine(MicroVmLayout.Root(_paths), "kvm-probe.json"), _options.KvmProbeTimeout);
+        if (_kvm.Usable)
+        {
+            return new TierProbe(Tier, true, $"QEMU microvm with KVM; kernel {kernel.Release}; {_kvm.Reason}");
+        }
+
+        return _options.AllowTcg
+            ? new TierProbe(Tier, true, $"QEMU microvm under TCG emulation (slow; {_kvm.Reason}); kernel {kernel.Release}", "a host with usable /dev/kvm boots microVMs 10-50x faster")
+            : new TierProbe(Tier, false, $"{_kvm.Reason}; TCG emulation is not allowed by configuration", "run on a host with hardware virtualisation (usable /dev/kvm)");
+    }
+
+    public async Task<Stream> ConnectAgentAsync(string sandboxId, CancellationToken cancellationToken = default)
+    {
+        var layout = MicroVmLayout.For(_paths, sandboxId);
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(layout.BridgeSocket), cancellationToken);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>From QEMU's own account (QMP query-status): a powered-off or panicked guest is Stopped though QEMU lives on (-no-shutdown).</summary>
+    public async Task<BackendState> GetStateAsync(string sandboxId, CancellationToken cancellationToken = default)
+    {
+        var layout = MicroVmLayout.For(_paths, sandboxId);
+        if (ReadPid(layout.QemuPidFile) is not { } pid || !IsAlive(pid, layout))
+        {
+            return Directory.Exists(layout.Directory) ? BackendState.Stopped : BackendState.Missing;
+        }
+
+        return await QueryStatusAsync(layout, cancellationToken) switch
+        {
+            "running" => BridgeAlive(layout) ? BackendState.Running : BackendState.Stopped,
+            "paused" => BackendState.Paused,
+            "prelaunch" or "inmigrate" => BackendState.Creating,
+            _ => BackendState.Stopped,
+        };
+    }
+
+    /// <summary>QEMU's run state (running, paused, shutdown, guest-panicked, ...), or null when QMP does not answer.</summary>
+    internal static async Task<string?> QueryStatusAsync(MicroVmLayout layout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await QmpClient.ExecuteAsync(layout.QmpSocket, "query-status", cancellationToken: cancellationToken))?["status"]?.GetValue<string>();
+        }
+        catch (Exception e) when (e is IOException or SocketException or InvalidOperationException or OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>QMP <c>stop</c>: every vCPU halts; the guest's clock does not advance, nothing inside runs.</summary>
+    public Task PauseAsync(string sandboxId, CancellationToken cancellationToken = default) =>
+        QmpClient.ExecuteAsync(MicroVmLayout.For(_paths, sandboxId).QmpSocket, "stop", cancellationToken: cancellationToken);
+
+    public Task ResumeAsync(string sandboxId, CancellationToken cancellationToken = default) =>
+        QmpClient.ExecuteAsync(MicroVmLayout.For(_paths, sandboxId).QmpSocket, "cont", cancellationToken: cancellationToken);
+
+    /// <summary>
+    /// OOM inside the guest is the guest kernel's business: it kills the process, which the agent reports as
+    /// SIGKILL. Not yet counted here (needs the agent to report /proc/vmstat oom_kill); what is counted is
+    /// the VMM cgroup, i.e. QEMU itself exceeding guest memory + overhead.
+    /// </summary>
+    public Task<LimitCounters> ReadLimitCountersAsync(string sandboxId, CancellationToken cancellationToken = default) =>
+        Task.FromResult(VmmCgroup.ReadCounters(MicroVmLayout.For(_paths, sandboxId)));
+
+    public Task<IReadOnlyList<string>> ListHostSandboxesAsync(CancellationToken cancellationToken = default)
+    {
+        var root = MicroVmLayout.Root(_paths);
+        IReadOnlyList<string> ids = Directory.Exists(root)
+            ? [.. Directory.EnumerateDirectories(root).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal)]
+            : [];
+        return Task.FromResult(ids);
+    }
+
+    internal static int? ReadPid(string pidFile)
+    {
+        try
+        {
+            return int.TryParse(File.ReadAllText(pidFile).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && pid > 1 ? pid : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The pid is ours only while it is still a member of the sandbox's cgroup: a recycled pid is not.</summary>
+    internal static bool IsAlive(int pid, MicroVmLayout layout) => VmmCgroup.Members(layout).Contains(pid);
+
+    private static bool BridgeAlive(MicroVmLayout layout) => ReadPid(layout.BridgePidFile) is { } pid && IsAlive(pid, layout);
+
+    private static bool OnPath(string name) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(dir => dir.Length > 0 && File.Exists(Path.Combine(dir, name)));
+}

@@ -1,0 +1,37 @@
+using Airlock.Core;
+
+namespace Airlock.Backends.MicroVm;
+
+public sealed record MicroVmBackendOptions
+{
+    public string QemuPath { get; init; } = "qemu-system-x86_64";
+
+    /// <summary>Holds <c>vmlinuz</c> and <c>initramfs.cpio</c> as written by <c>scripts/microvm-kernel.sh</c>.</summary>
+    public string KernelDirectory { get; init; } = Environment.GetEnvironmentVariable("AIRLOCK_KERNELS") is { Length: > 0 } kernels
+        ? Path.Combine(kernels, "current")
+        : "/var/lib/airlock/kernels/current";
+
+    /// <summary>
+    /// Whether the tier is offered without a usable KVM (TCG: a VM boundary still, but 10-50x slower).
+    /// The engine's <c>auto</c> never picks TCG; this only decides whether <c>--isolation microvm</c> may.
+    /// </summary>
+    public bool AllowTcg { get; init; } = true;
+
+    /// <summary>The unprivileged host uid and gid QEMU and the bridge run as: the first id after the
+    /// container tier's range, so no container process shares it (and so could signal or ptrace QEMU).</summary>
+    public uint VmmUid { get; init; } = HostIdRange.Base + HostIdRange.Size;
+
+    /// <summary>QEMU's own memory on top of the guest's (device model, TCG translation cache, bridge).</summary>
+    public long VmmOverheadBytes { get; init; } = 320L << 20;
+
+    /// <summary>Boot under TCG takes seconds; KVM well under one.</summary>
+    public TimeSpan AgentReadyTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    public TimeSpan KvmProbeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Diagnostics: kernel messages and the agent's log on the guest console (the 64 KiB ring QMP reads).</summary>
+    internal bool VerboseConsole { get; init; }
+
+    /// <summary>Observability hook: called with each CreateAsync step and how long it took.</summary>
+    internal Action<string, TimeSpan>? OnCreateStep { get; init; }
+}

@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using System.Text;
+using Airlock.Core.Backends;
+using Airlock.Guest.Protocol;
+using Airlock;
+using Xunit.Abstractions;
+
+namespace Airlock.Backends.MicroVm.Tests;
+
+[Collection(MicroVmCollection.Name)]
+public sealed class MicroVmSandboxTests(ITestOutputHelper output)
+{
+    /// <summary>One boot covers the lifecycle: VM boots are seconds under TCG and the machine is shared.</summary>
+    [MicroVmFact]
+    public async Task Create_BootsTheGuestKernel_ExecWorks_AndDestroyLeavesNothing()
+    {
+        var paths = MicroVmHost.NewDataDirectory();
+        var steps = new List<string>();
+        var backend = new MicroVmBackend(paths, new MicroVmBackendOptions { VerboseConsole = Environment.GetEnvironmentVariable("AIRLOCK_MICROVM_VERBOSE") == "1", OnCreateStep = (s, t) => steps.Add($"{s} {t.TotalMilliseconds:0}ms") });
+        var id = MicroVmHost.NewId();
+        var layout = MicroVmLayout.For(paths, id);
+        int? qemuPid = null;
+        try
+        {
+            output.WriteLine(backend.Probe().Reason);
+            var clock = Stopwatch.StartNew();
+            await backend.CreateAsync(new BackendCreateRequest
+            {
+                Id = id,
+                ImageRootfs = MicroVmHost.Rootfs,
+                AgentPath = MicroVmHost.AgentPath,
+                Cpus = 1,
+                MemoryBytes = 256L << 20,
+                Pids = 128,
+                DiskBytes = 256L << 20,
+                Hostname = "sbx-" + id,
+                Env = new Dictionary<string, string> { ["AIRLOCK_TEST"] = "it's \"quoted\" $HOME" },
+            });
+            output.WriteLine($"create {clock.ElapsedMilliseconds} ms: {string.Join(", ", steps)}");
+            qemuPid = MicroVmBackend.ReadPid(layout.QemuPidFile);
+            Assert.Equal(BackendState.Running, await backend.GetStateAsync(id));
+
+            var client = new GuestClient(ct => backend.ConnectAgentAsync(id, ct));
+            var (code, text) = await ExecAsync(client, "uname -r; hostname; echo \"$AIRLOCK_TEST\"; id -u; stat -c %u /etc/shadow");
+            output.WriteLine(text);
+            Assert.Equal(0, code);
+            var lines = text.Split('\n');
+            var kernel = GuestKernel.Find(new MicroVmBackendOptions().KernelDirectory)!;
+            Assert.Equal(kernel.Release, lines[0]);
+            Assert.NotEqual(File.ReadAllText("/proc/sys/kernel/osrelease").Trim(), lines[0]);
+            Assert.Equal("sbx-" + id, lines[1]);
+            Assert.Equal("it's \"quoted\" $HOME", lines[2]);
+            Assert.Equal("0", lines[3]);
+            Assert.Equal("0", lines[4]); // image ownership shifted back from HostIdRange to 0-based
+
+            Assert.Equal(7, (await ExecAsync(client, "exit 7")).ExitCode);
+
+            await backend.PauseAsync(id);
+            Assert.Equal(BackendState.Paused, await backend.GetStateAsync(id));
+            await backend.ResumeAsync(id);
+            Assert.Equal(BackendState.Running, await backend.GetStateAsync(id));
+        }
+        finally
+        {
+            await backend.DestroyAsync(id);
+            if (!Directory.Exists(layout.Directory))
+            {
+                // Wait out the disk pool's background refill, which writes into this data directory.
+                await Task.Delay(TimeSpan.FromSeconds(1));
+                Directory.Delete(paths.DataDirectory, recursive: true);
+            }
+        }
+
+        Assert.NotNull(qemuPid);
+        Assert.False(Directory.Exists($"/proc/{qemuPid}"), $"QEMU {qemuPid} still running");
+        Assert.False(Directory.Exists(layout.Directory), "sandbox directory (disk, sockets) left behind");
+        Assert.DoesNotContain(VmmCgroup.Directories(layout), Directory.Exists);
+        Assert.Equal(BackendState.Missing, await backend.GetStateAsync(id));
+        await backend.DestroyAsync(id); // idempotent
+    }
+
+    private static async Task<(int ExitCode, string Output)> ExecAsync(GuestClient client, string script)
+    {
+        var text = new StringBuilder();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await foreach (var item in client.ExecAsync(new Airlock.ExecRequest { Command = ["/bin/sh", "-c", script] }, timeout.Token))
+        {
+            switch (item)
+            {
+                case ExecOutput o:
+                    text.Append(Encoding.UTF8.GetString(o.Data.Span));
+                    break;
+                case ExecExited e:
+                    return (e.Result.ExitCode, text.ToString().TrimEnd('\n'));
+            }
+        }
+
+        throw new InvalidOperationException("exec ended without an exit");
+    }
+}
