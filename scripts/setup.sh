@@ -19,11 +19,12 @@ say() { printf 'setup: %s\n' "$*" >&2; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 
 # Debian packages Airlock uses at run time, and what builds the guest agent with Native AOT.
-#   runc: container tier          mmdebstrap: the default image     e2fsprogs: per-sandbox disk (mkfs.ext4)
+#   runc: container tier   runsc: gvisor tier
+#           mmdebstrap: the default image     e2fsprogs: per-sandbox disk (mkfs.ext4)
 #   util-linux: unshare, mount    iproute2, nftables: sandbox network and egress filtering
 #   uidmap: id-mapped users       procps: ps/kill                   ca-certificates, python3: tooling
 #   clang, zlib1g-dev: the native linker step of `dotnet publish -p:PublishAot=true`
-packages=(runc mmdebstrap e2fsprogs util-linux iproute2 nftables uidmap procps ca-certificates python3 clang zlib1g-dev)
+packages=(runc runsc mmdebstrap e2fsprogs util-linux iproute2 nftables uidmap procps ca-certificates python3 clang zlib1g-dev)
 
 install_packages() {
   local missing=() package

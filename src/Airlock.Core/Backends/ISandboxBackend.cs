@@ -49,7 +49,12 @@ public enum BackendState
 /// <summary>Counters that only grow; a delta across a command tells which limit fired.</summary>
 public readonly record struct LimitCounters(long OomKills, long PidsRefused);
 
-public sealed record TierProbe(string Tier, bool Available, string Reason, string? Fix = null);
+/// <summary>
+/// Whether the host can run a tier. <paramref name="NotForAuto"/>, when set, is why <c>--isolation auto</c>
+/// passes over a tier that runs here but does not yet keep Airlock's contract in full (e.g. a microVM under
+/// TCG emulation, or a tier whose limit kills differ); it can still be asked for explicitly.
+/// </summary>
+public sealed record TierProbe(string Tier, bool Available, string Reason, string? Fix = null, string? NotForAuto = null);
 
 /// <summary>Everything a backend needs to start one sandbox, already validated and defaulted by the engine.</summary>
 public sealed record BackendCreateRequest

@@ -47,7 +47,7 @@ public static partial class HostDoctor
     internal static IReadOnlyList<TierStatus> Tiers(IReadOnlyList<Backends.TierProbe> probes) =>
         KnownTiers
             .Select(tier => probes.FirstOrDefault(p => p.Tier == tier) is { } probe
-                ? new TierStatus { Name = tier, Available = probe.Available, Reason = probe.Reason, Fix = probe.Fix }
+                ? new TierStatus { Name = tier, Available = probe.Available, Reason = probe.NotForAuto is { } skip && probe.Available ? $"{probe.Reason}; explicit only: {skip}" : probe.Reason, Fix = probe.Fix }
                 : new TierStatus { Name = tier, Available = false, Reason = "not built into this version of Airlock" })
             .ToList();
 

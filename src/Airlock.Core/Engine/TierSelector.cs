@@ -34,6 +34,12 @@ internal static class TierSelector
             }
 
             var probe = backend.Probe();
+            if (probe is { Available: true, NotForAuto: { } notForAuto })
+            {
+                skipped.Add($"{tier}: {notForAuto}");
+                continue;
+            }
+
             if (probe.Available)
             {
                 var why = skipped.Count == 0 ? "strongest tier" : $"strongest available tier ({string.Join("; ", skipped)})";

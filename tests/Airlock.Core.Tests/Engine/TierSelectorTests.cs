@@ -23,6 +23,16 @@ public sealed class TierSelectorTests
     }
 
     [Fact]
+    public void Auto_PassesOverATierThatRunsButIsNotForAuto_WhichCanStillBeAskedFor()
+    {
+        var backends = new[] { new ProbeOnlyBackend("container", true), new ProbeOnlyBackend("gvisor", true, notForAuto: "memory kills end the sandbox") };
+        var (backend, reason) = TierSelector.Select("auto", backends);
+        Assert.Equal("container", backend.Tier);
+        Assert.Contains("gvisor: memory kills end the sandbox", reason, StringComparison.Ordinal);
+        Assert.Equal("gvisor", TierSelector.Select("gvisor", backends).Backend.Tier);
+    }
+
+    [Fact]
     public void Explicit_UnavailableTier_FailsWithTheProbeReasonRatherThanDowngrading()
     {
         var backends = new[] { new ProbeOnlyBackend("container", true), new ProbeOnlyBackend("gvisor", false, "runsc is not installed", "apt-get install runsc") };
@@ -37,11 +47,11 @@ public sealed class TierSelectorTests
         Assert.Throws<AirlockException>(() => TierSelector.Select("microvm", [new ProbeOnlyBackend("container", true)]));
 
     /// <summary>Only Probe() is used by tier selection; the rest is never called.</summary>
-    private sealed class ProbeOnlyBackend(string tier, bool available, string reason = "ok", string? fix = null) : ISandboxBackend
+    private sealed class ProbeOnlyBackend(string tier, bool available, string reason = "ok", string? fix = null, string? notForAuto = null) : ISandboxBackend
     {
         public string Tier => tier;
 
-        public TierProbe Probe() => new(tier, available, reason, fix);
+        public TierProbe Probe() => new(tier, available, reason, fix, notForAuto);
 
         public Task CreateAsync(BackendCreateRequest request, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 

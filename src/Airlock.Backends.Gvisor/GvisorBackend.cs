@@ -1,0 +1,145 @@
+using System.Net.Sockets;
+using Airlock.Backends.Runc;
+using Airlock.Core;
+using Airlock.Core.Backends;
+using Airlock.Oci;
+
+namespace Airlock.Backends.Gvisor;
+
+/// <summary>
+/// The user-space-kernel tier: the same OCI bundle as the container tier (quota disk, overlay root,
+/// agent as init, cgroup limits) run by gVisor's <c>runsc</c>, so the sandbox's system calls are served
+/// by the sentry rather than the host kernel. Holds no state in memory: every host name derives from the
+/// sandbox id (<see cref="SandboxLayout"/>, runsc state under <see cref="RunscRoot"/>), so a restarted
+/// daemon can operate on or clean up any sandbox.
+/// <para>
+/// The agent channel is the container tier's: the agent listens on /run/airlock/agent.sock, a bind mount
+/// of <c>{sandbox}/disk/run</c>. runsc only makes such a socket a host socket with <c>--host-uds=all</c>
+/// (<c>create</c> alone binds a host file that refuses connections; <c>open</c> alone keeps the socket
+/// inside the sentry). The <c>open</c> half lets the sandbox connect to host sockets visible through its
+/// own mounts, and there are none: its root is the image plus its own disk, and the only other mounts
+/// are the agent binary and this socket directory.
+/// </para>
+/// </summary>
+public sealed partial class GvisorBackend : ISandboxBackend
+{
+    /// <summary>Written into a sandbox directory so the orphan sweep tells gVisor sandboxes from the container tier's.</summary>
+    internal const string TierMarker = "tier-gvisor";
+
+    private readonly AirlockPaths _paths;
+    private readonly GvisorBackendOptions _options;
+    private readonly OciRuntime _runtime;
+    private readonly TimeProvider _time;
+    private readonly BlankDiskPool _diskPool;
+
+    public GvisorBackend(AirlockPaths paths)
+        : this(paths, new GvisorBackendOptions())
+    {
+    }
+
+    public GvisorBackend(AirlockPaths paths, GvisorBackendOptions options, TimeProvider? timeProvider = null)
+    {
+        _paths = paths;
+        _options = options;
+        RunscRoot = Path.GetFullPath(options.RunscRoot ?? Path.Combine(paths.DataDirectory, "runsc"));
+        _runtime = new OciRuntime(options.RunscPath, RunscRoot, RunscFlags(options));
+        _time = timeProvider ?? TimeProvider.System;
+        _diskPool = new BlankDiskPool(paths);
+    }
+
+    public string Tier => "gvisor";
+
+    /// <summary>runsc's <c>--root</c>: its state files for this data directory's sandboxes.</summary>
+    internal string RunscRoot { get; }
+
+    /// <summary>
+    /// Runs here when runsc does, but <c>auto</c> passes over it for now: a memory-limit kill ends the whole
+    /// sandbox (gVisor stops its sentry when the host OOM killer takes one of its stubs) instead of only the
+    /// command with exit 137, and a fork bomb that fills the task limit can take the agent with it.
+    /// </summary>
+    public TierProbe Probe() => GvisorProbe.Run(Tier, _options.RunscPath, _options.Platform) is { Available: true } probe
+        ? probe with { NotForAuto = "a memory-limit kill ends the whole sandbox rather than only the command (not yet the contract of the other tiers)" }
+        : GvisorProbe.Run(Tier, _options.RunscPath, _options.Platform);
+
+    public async Task<Stream> ConnectAgentAsync(string sandboxId, CancellationToken cancellationToken = default)
+    {
+        var layout = SandboxLayout.For(_paths, sandboxId);
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(layout.AgentSocket), cancellationToken);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    public async Task<BackendState> GetStateAsync(string sandboxId, CancellationToken cancellationToken = default)
+    {
+        var layout = SandboxLayout.For(_paths, sandboxId);
+        var state = await _runtime.StateAsync(layout.ContainerId, cancellationToken);
+        return state?.Status switch
+        {
+            null => BackendState.Missing,
+            "creating" or "created" => BackendState.Creating,
+            "running" => BackendState.Running,
+            "paused" or "pausing" => BackendState.Paused,
+            _ => BackendState.Stopped,
+        };
+    }
+
+    public Task PauseAsync(string sandboxId, CancellationToken cancellationToken = default) =>
+        _runtime.PauseAsync(SandboxLayout.For(_paths, sandboxId).ContainerId, cancellationToken);
+
+    public Task ResumeAsync(string sandboxId, CancellationToken cancellationToken = default) =>
+        _runtime.ResumeAsync(SandboxLayout.For(_paths, sandboxId).ContainerId, cancellationToken);
+
+    /// <summary>
+    /// OOM kills come from the host memory cgroup, as in the container tier, but under gVisor an OOM kill
+    /// ends the whole sandbox (see <see cref="CreateAsync"/>). Forks refused by the sandbox's pids limit are
+    /// refused inside the sentry (RLIMIT_NPROC), which counts nothing the host can read: PidsRefused only
+    /// moves when the host backstop trips.
+    /// </summary>
+    public Task<LimitCounters> ReadLimitCountersAsync(string sandboxId, CancellationToken cancellationToken = default) =>
+        Task.FromResult(SandboxCgroups.ReadCounters(SandboxLayout.For(_paths, sandboxId)));
+
+    /// <summary>runsc containers named airlock-* in this data directory's runsc root, plus the sandbox directories marked as gVisor's.</summary>
+    public async Task<IReadOnlyList<string>> ListHostSandboxesAsync(CancellationToken cancellationToken = default)
+    {
+        var ids = new SortedSet<string>(StringComparer.Ordinal);
+        if (Directory.Exists(RunscRoot))
+        {
+            foreach (var container in await _runtime.ListAsync(cancellationToken))
+            {
+                if (container.Id.StartsWith(SandboxLayout.ContainerPrefix, StringComparison.Ordinal))
+                {
+                    ids.Add(container.Id[SandboxLayout.ContainerPrefix.Length..]);
+                }
+            }
+        }
+
+        if (Directory.Exists(_paths.Sandboxes))
+        {
+            foreach (var directory in Directory.EnumerateDirectories(_paths.Sandboxes))
+            {
+                if (File.Exists(Path.Combine(directory, TierMarker)))
+                {
+                    ids.Add(Path.GetFileName(directory));
+                }
+            }
+        }
+
+        return [.. ids];
+    }
+
+    /// <summary>
+    /// Global runsc flags of every call (runsc re-reads them on each verb). <c>--network=none</c>: the
+    /// sandbox gets a loopback-only netstack (runsc refuses to run its netstack in the host's network
+    /// namespace, and an empty namespace is what the container tier gives too).
+    /// </summary>
+    private static IReadOnlyList<string> RunscFlags(GvisorBackendOptions options) =>
+        ["--platform=" + options.Platform, "--network=none", "--host-uds=all", .. options.ExtraRunscFlags];
+}
