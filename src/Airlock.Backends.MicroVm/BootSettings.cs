@@ -14,7 +14,10 @@ internal sealed record BootSettings(string Hostname, TimeSpan? Ttl, IReadOnlyDic
         var args = Ttl is { } ttl
             ? "--ttl-seconds " + Math.Max(1, (long)Math.Ceiling(ttl.TotalSeconds)).ToString(CultureInfo.InvariantCulture)
             : "";
-        if (AgentLogToConsole) args = (args + " --log /dev/console").Trim();
+        // Always a --log: the current agent (src/Airlock.Guest/Program.cs) dereferences the bridge options when
+        // `serve` runs without one, and pid 1 dies with a NullReferenceException before it opens its port.
+        // /dev/null costs nothing; the console (the 64 KiB ring QMP reads) is for diagnostics.
+        args = (args + (AgentLogToConsole ? " --log /dev/console" : " --log /dev/null")).Trim();
         return $"AIRLOCK_HOSTNAME={Quote(Hostname)}\nAIRLOCK_AGENT_ARGS={Quote(args)}\n";
     }
 

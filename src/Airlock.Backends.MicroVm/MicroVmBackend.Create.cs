@@ -94,7 +94,9 @@ public sealed partial class MicroVmBackend
         Step("initrd");
 
         var procs = VmmCgroup.Create(layout, request.MemoryBytes + _options.VmmOverheadBytes, 64 + 4 * (int)Math.Ceiling(request.Cpus), request.Cpus);
-        var qemu = QemuCommandLine.Build(_options.QemuPath, kernel, layout, baseDisk, _kvm?.Usable == true, request.MemoryBytes, request.Cpus, _options.VerboseConsole);
+        var qemu = QemuCommandLine.Build(_options.QemuPath, kernel, layout, baseDisk, _kvm?.Usable == true, request.MemoryBytes, request.Cpus, _options.VerboseConsole, HostTsc.Khz);
+        // The exact argv heads QEMU's log (root-owned, outside vm/): what to rerun by hand when a boot misbehaves.
+        await File.WriteAllTextAsync(layout.QemuLog, "# " + string.Join(' ', qemu) + "\n", cancellationToken);
         var qemuPid = await JailedProcess.StartAsync(layout.QemuPidFile, layout.QemuLog, procs, uid, qemu, cancellationToken);
         await WaitForFileAsync(layout.SerialSocket, qemuPid, layout, cancellationToken);
         Step("qemu-start");
@@ -227,6 +229,14 @@ public sealed partial class MicroVmBackend
         {
             var data = await QmpClient.ExecuteAsync(layout.QmpSocket, "ringbuf-read", new() { ["device"] = "console", ["size"] = 65536, ["format"] = "utf8" });
             var text = data?.GetValue<string>().Trim() ?? "";
+            // After a panic (e.g. the agent, pid 1, died) the register dump is noise: keep what led to it.
+            var panic = text.IndexOf("Kernel panic", StringComparison.Ordinal);
+            if (panic >= 0)
+            {
+                var end = text.IndexOf('\n', panic);
+                text = text[..(end < 0 ? text.Length : end)];
+            }
+
             return text.Length > 1500 ? text[^1500..] : text;
         }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException or OperationCanceledException)

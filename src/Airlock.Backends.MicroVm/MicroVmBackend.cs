@@ -63,7 +63,12 @@ public sealed partial class MicroVmBackend : ISandboxBackend
         }
 
         return _options.AllowTcg
-            ? new TierProbe(Tier, true, $"QEMU microvm under TCG emulation (slow; {_kvm.Reason}); kernel {kernel.Release}", "a host with usable /dev/kvm boots microVMs 10-50x faster")
+            ? new TierProbe(
+                Tier,
+                true,
+                $"QEMU microvm under TCG emulation (slow; {_kvm.Reason}); kernel {kernel.Release}; " +
+                (HostTsc.Khz is { } khz ? $"guest TSC {khz} kHz (from the host)" : "host TSC frequency unknown: guest boots depend on its PIT calibration and may hang on a busy host"),
+                "a host with usable /dev/kvm boots microVMs 10-50x faster")
             : new TierProbe(Tier, false, $"{_kvm.Reason}; TCG emulation is not allowed by configuration", "run on a host with hardware virtualisation (usable /dev/kvm)");
     }
 
@@ -122,12 +127,49 @@ public sealed partial class MicroVmBackend : ISandboxBackend
         QmpClient.ExecuteAsync(MicroVmLayout.For(_paths, sandboxId).QmpSocket, "cont", cancellationToken: cancellationToken);
 
     /// <summary>
-    /// OOM inside the guest is the guest kernel's business: it kills the process, which the agent reports as
-    /// SIGKILL. Not yet counted here (needs the agent to report /proc/vmstat oom_kill); what is counted is
-    /// the VMM cgroup, i.e. QEMU itself exceeding guest memory + overhead.
+    /// OOM inside the guest is the guest kernel's business: it SIGKILLs the process, which is all the agent sees.
+    /// The guest kernel counts those kills in <c>/proc/vmstat oom_kill</c>, read here through the agent, and added
+    /// to the VMM cgroup's own count (QEMU itself exceeding guest memory + overhead). Both only grow, so the
+    /// engine's before/after comparison names a SIGKILL <c>memory</c> exactly when either kernel killed for memory.
+    /// When the agent does not answer, the guest part reads 0: a comparison can then miss a kill, never invent one.
     /// </summary>
-    public Task<LimitCounters> ReadLimitCountersAsync(string sandboxId, CancellationToken cancellationToken = default) =>
-        Task.FromResult(VmmCgroup.ReadCounters(MicroVmLayout.For(_paths, sandboxId)));
+    public async Task<LimitCounters> ReadLimitCountersAsync(string sandboxId, CancellationToken cancellationToken = default)
+    {
+        var layout = MicroVmLayout.For(_paths, sandboxId);
+        var vmm = VmmCgroup.ReadCounters(layout);
+        return vmm with { OomKills = vmm.OomKills + await ReadGuestOomKillsAsync(sandboxId, cancellationToken) };
+    }
+
+    private async Task<long> ReadGuestOomKillsAsync(string sandboxId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(5));
+            var client = new Airlock.Guest.Protocol.GuestClient(ct => ConnectAgentAsync(sandboxId, ct));
+            await using var stream = await client.ReadFileAsync("/proc/vmstat", timeout.Token);
+            using var reader = new StreamReader(stream);
+            return ParseOomKills(await reader.ReadToEndAsync(timeout.Token));
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return 0;
+        }
+    }
+
+    internal static long ParseOomKills(string vmstat)
+    {
+        foreach (var line in vmstat.Split('\n'))
+        {
+            if (line.StartsWith("oom_kill ", StringComparison.Ordinal)
+                && long.TryParse(line.AsSpan(9).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var count))
+            {
+                return count;
+            }
+        }
+
+        return 0;
+    }
 
     public Task<IReadOnlyList<string>> ListHostSandboxesAsync(CancellationToken cancellationToken = default)
     {

@@ -12,7 +12,14 @@ internal static class QemuCommandLine
     /// </summary>
     public const string KernelArgs = "console=ttyS0 panic=-1 quiet tsc=reliable no_timer_check i8042.noaux i8042.nokbd i8042.nopnp cryptomgr.notests";
 
-    public static IReadOnlyList<string> Build(string qemu, GuestKernel kernel, MicroVmLayout layout, string baseDisk, bool kvm, long memoryBytes, double cpus, bool verbose = false)
+    /// <summary>The kernel command line: under TCG with the host's TSC frequency, so the guest never calibrates (see <see cref="HostTsc"/>).</summary>
+    public static string AppendFor(bool kvm, long? tscKhz, bool verbose)
+    {
+        var append = verbose ? KernelArgs.Replace(" quiet", "", StringComparison.Ordinal) : KernelArgs;
+        return !kvm && tscKhz is > 0 ? append + " tsc_early_khz=" + tscKhz.Value.ToString(CultureInfo.InvariantCulture) : append;
+    }
+
+    public static IReadOnlyList<string> Build(string qemu, GuestKernel kernel, MicroVmLayout layout, string baseDisk, bool kvm, long memoryBytes, double cpus, bool verbose = false, long? tscKhz = null)
     {
         var memoryMiB = Math.Max(64, memoryBytes >> 20).ToString(CultureInfo.InvariantCulture);
         var vcpus = Math.Max(1, (int)Math.Ceiling(cpus)).ToString(CultureInfo.InvariantCulture);
@@ -31,7 +38,7 @@ internal static class QemuCommandLine
             "-no-shutdown",
             "-kernel", kernel.Vmlinuz,
             "-initrd", layout.Initrd,
-            "-append", verbose ? KernelArgs.Replace(" quiet", "", StringComparison.Ordinal) : KernelArgs,
+            "-append", AppendFor(kvm, tscKhz, verbose),
             "-chardev", "ringbuf,id=console,size=65536",
             "-serial", "chardev:console",
             "-drive", $"id=base,file={baseDisk},format=raw,if=none,readonly=on",

@@ -14,7 +14,7 @@ public sealed class BootSettingsTests
     {
         var env = new BootSettings("h", TimeSpan.FromSeconds(1.5), new Dictionary<string, string> { ["A"] = "1" });
         Assert.Equal("set -- 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' 'A=1'\n", env.AgentEnv());
-        Assert.Contains("AIRLOCK_AGENT_ARGS='--ttl-seconds 2'", env.BootEnv(), StringComparison.Ordinal);
+        Assert.Contains("AIRLOCK_AGENT_ARGS='--ttl-seconds 2 --log /dev/null'", env.BootEnv(), StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => new BootSettings("h", null, new Dictionary<string, string> { ["A=B"] = "1" }).AgentEnv());
     }
 }

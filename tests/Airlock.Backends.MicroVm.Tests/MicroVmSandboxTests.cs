@@ -38,11 +38,10 @@ public sealed class MicroVmSandboxTests(ITestOutputHelper output)
             });
             output.WriteLine($"create {clock.ElapsedMilliseconds} ms: {string.Join(", ", steps)}");
             qemuPid = MicroVmBackend.ReadPid(layout.QemuPidFile);
-            Assert.Equal(BackendState.Running, await backend.GetStateAsync(id));
-
             var client = new GuestClient(ct => backend.ConnectAgentAsync(id, ct));
-            var (code, text) = await ExecAsync(client, "uname -r; hostname; echo \"$AIRLOCK_TEST\"; id -u; stat -c %u /etc/shadow");
+            var (code, text) = await ExecAsync(client, "uname -r; hostname; echo \"$AIRLOCK_TEST\"; id -u; stat -c %u /etc/shadow", clock);
             output.WriteLine(text);
+            Assert.Equal(BackendState.Running, await backend.GetStateAsync(id));
             Assert.Equal(0, code);
             var lines = text.Split('\n');
             var kernel = GuestKernel.Find(new MicroVmBackendOptions().KernelDirectory)!;
@@ -54,6 +53,15 @@ public sealed class MicroVmSandboxTests(ITestOutputHelper output)
             Assert.Equal("0", lines[4]); // image ownership shifted back from HostIdRange to 0-based
 
             Assert.Equal(7, (await ExecAsync(client, "exit 7")).ExitCode);
+
+            // The guest kernel's OOM killer: the agent sees a SIGKILL, the counters say it was for memory.
+            var before = await backend.ReadLimitCountersAsync(id);
+            var (oomCode, _) = await ExecAsync(client, "exec tail /dev/zero");
+            var after = await backend.ReadLimitCountersAsync(id);
+            output.WriteLine($"oom: exit {oomCode}, oom_kill {before.OomKills} -> {after.OomKills}");
+            Assert.Equal(-9, oomCode);
+            Assert.True(after.OomKills > before.OomKills, $"oom_kill {before.OomKills} -> {after.OomKills}");
+            Assert.Equal(0, (await ExecAsync(client, "true")).ExitCode); // the agent survived the guest's OOM
 
             await backend.PauseAsync(id);
             Assert.Equal(BackendState.Paused, await backend.GetStateAsync(id));
@@ -79,7 +87,8 @@ public sealed class MicroVmSandboxTests(ITestOutputHelper output)
         await backend.DestroyAsync(id); // idempotent
     }
 
-    private static async Task<(int ExitCode, string Output)> ExecAsync(GuestClient client, string script)
+    /// <summary>Exit code, or minus the signal that killed the command.</summary>
+    private async Task<(int ExitCode, string Output)> ExecAsync(GuestClient client, string script, Stopwatch? sinceCreate = null)
     {
         var text = new StringBuilder();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
@@ -88,10 +97,11 @@ public sealed class MicroVmSandboxTests(ITestOutputHelper output)
             switch (item)
             {
                 case ExecOutput o:
+                    if (text.Length == 0 && sinceCreate is not null) output.WriteLine($"create -> first exec output {sinceCreate.ElapsedMilliseconds} ms");
                     text.Append(Encoding.UTF8.GetString(o.Data.Span));
                     break;
                 case ExecExited e:
-                    return (e.Result.ExitCode, text.ToString().TrimEnd('\n'));
+                    return (e.Result.Signal is { } signal ? -signal : e.Result.ExitCode, text.ToString().TrimEnd('\n'));
             }
         }
 
