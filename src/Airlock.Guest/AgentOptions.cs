@@ -1,18 +1,35 @@
+using Airlock.Guest.Bridge;
+
 namespace Airlock.Guest;
 
-/// <summary><c>airlock-agent serve --socket PATH [--root DIR] [--ttl-seconds N] [--log FILE]</c>.</summary>
+/// <summary>
+/// <c>airlock-agent serve (--socket PATH | --serial PATH | --dial PATH) [--root DIR] [--ttl-seconds N] [--child-tasks N] [--log FILE]</c>.
+/// <c>--socket</c>: listen on a unix socket, one connection per operation (runc).
+/// <c>--serial</c>: one multiplexed stream on a character device such as a virtio-serial port (microVM).
+/// <c>--dial</c>: one multiplexed stream on a connection to a host unix socket, redialled when it drops (gVisor).
+/// </summary>
 internal sealed record AgentOptions
 {
-    public required string SocketPath { get; init; }
+    public required AgentTransport Transport { get; init; }
+
+    /// <summary>The socket, device or host socket path that <see cref="Transport"/> uses.</summary>
+    public required string Endpoint { get; init; }
 
     /// <summary>The sandbox root for file operations and working directories; "/" inside a container.</summary>
     public string Root { get; init; } = "/";
 
     public int? TtlSeconds { get; init; }
 
+    /// <summary>
+    /// Tasks (processes and threads) the sandbox's commands may hold, apart from the agent's own: the host's
+    /// pids limit has room for both, so a fork bomb runs out before the agent can no longer start a thread.
+    /// </summary>
+    public int? ChildTasks { get; init; }
+
     public string? LogPath { get; init; }
 
-    public const string Usage = "usage: airlock-agent serve --socket PATH [--root DIR] [--ttl-seconds N] [--log FILE]";
+    public const string Usage = "usage: airlock-agent serve (--socket PATH | --serial PATH | --dial PATH) [--root DIR] [--ttl-seconds N] [--child-tasks N] [--log FILE]\n"
+        + "       " + BridgeOptions.Usage;
 
     /// <summary>Parses the command line; null (with <paramref name="error"/>) when it is not valid.</summary>
     public static AgentOptions? Parse(string[] args, out string? error)
@@ -24,21 +41,27 @@ internal sealed record AgentOptions
             return null;
         }
 
-        string? socket = null, root = "/", log = null;
+        string? root = "/", log = null, endpoint = null;
+        AgentTransport? transport = null;
         int? ttl = null;
+        int? childTasks = null;
         for (int i = 1; i < args.Length; i++)
         {
             string? value = i + 1 < args.Length ? args[i + 1] : null;
             switch (args[i])
             {
-                case "--socket" when value is not null:
-                    socket = value;
+                case "--socket" or "--serial" or "--dial" when value is not null && transport is null:
+                    transport = args[i] switch { "--socket" => AgentTransport.Socket, "--serial" => AgentTransport.Serial, _ => AgentTransport.Dial };
+                    endpoint = value;
                     break;
                 case "--root" when value is not null:
                     root = value;
                     break;
                 case "--log" when value is not null:
                     log = value;
+                    break;
+                case "--child-tasks" when int.TryParse(value, out int tasks) && tasks > 0:
+                    childTasks = tasks;
                     break;
                 case "--ttl-seconds" when int.TryParse(value, out int seconds) && seconds > 0:
                     ttl = seconds;
@@ -51,12 +74,12 @@ internal sealed record AgentOptions
             i++;
         }
 
-        if (socket is null)
+        if (transport is null || endpoint is null)
         {
             error = Usage;
             return null;
         }
 
-        return new AgentOptions { SocketPath = socket, Root = Path.GetFullPath(root), TtlSeconds = ttl, LogPath = log };
+        return new AgentOptions { Transport = transport.Value, Endpoint = endpoint, Root = Path.GetFullPath(root), TtlSeconds = ttl, LogPath = log, ChildTasks = childTasks };
     }
 }

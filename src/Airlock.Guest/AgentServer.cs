@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Airlock.Guest.Bridge;
 using Airlock.Guest.Exec;
 using Airlock.Guest.Files;
 using Airlock.Guest.Protocol;
@@ -7,9 +8,10 @@ using Airlock.Guest.Server;
 namespace Airlock.Guest;
 
 /// <summary>
-/// Listens on the agent's unix socket and runs one operation per accepted connection.
-/// Lifecycle: open the root, start the reaper, bind (replacing a stale socket, mode 0600), accept until
-/// SIGTERM or the TTL, then kill every background process group and remove the socket.
+/// Runs one operation per stream its listener accepts: a connection to the agent's unix socket
+/// (<c>--socket</c>) or a channel of a multiplexed serial port or dialled connection (<c>--serial</c>, <c>--dial</c>).
+/// Lifecycle: open the root, start the reaper, start listening, accept until SIGTERM or the TTL, then
+/// kill every background process group and stop listening (which removes the socket).
 /// </summary>
 internal sealed class AgentServer
 {
@@ -27,18 +29,23 @@ internal sealed class AgentServer
         using var fs = new SandboxFileSystem(_options.Root);
         var reaper = new Reaper(_log);
         reaper.Start();
-        var launcher = new CommandLauncher(reaper, _options.Root);
+        var launcher = new CommandLauncher(reaper, _options.Root, _options.ChildTasks);
         var processes = new ProcessTable(launcher);
         var router = new OperationRouter(fs, launcher, processes);
 
-        using var listener = Listen(_options.SocketPath);
-        _log.Write($"listening on {_options.SocketPath}, root {_options.Root}, pid {Environment.ProcessId}");
+        await using IStreamListener listener = _options.Transport switch
+        {
+            AgentTransport.Serial => MuxChannelListener.Serial(_options.Endpoint, _log),
+            AgentTransport.Dial => MuxChannelListener.Dial(_options.Endpoint, _log),
+            _ => new UnixSocketListener(_options.Endpoint),
+        };
+        _log.Write($"serving on {_options.Transport.ToString().ToLowerInvariant()} {_options.Endpoint}, root {_options.Root}, pid {Environment.ProcessId}");
         try
         {
             while (!stopping.IsCancellationRequested)
             {
-                Socket client = await listener.AcceptAsync(stopping);
-                _ = HandleAsync(client, router, stopping);
+                Stream operation = await listener.AcceptAsync(stopping);
+                _ = HandleAsync(operation, router, stopping);
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -47,14 +54,14 @@ internal sealed class AgentServer
         finally
         {
             processes.KillAll();
-            TryDelete(_options.SocketPath);
             _log.Write("stopped");
         }
     }
 
-    private async Task HandleAsync(Socket client, OperationRouter router, CancellationToken stopping)
+    /// <summary>Runs one operation on <paramref name="stream"/>: a socket connection or a mux channel alike.</summary>
+    private async Task HandleAsync(Stream stream, OperationRouter router, CancellationToken stopping)
     {
-        await using var connection = new FrameConnection(new NetworkStream(client, ownsSocket: true));
+        await using var connection = new FrameConnection(stream);
         string op = "?";
         try
         {
@@ -94,41 +101,6 @@ internal sealed class AgentServer
             await connection.WriteErrorAsync(kind, message);
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
-        {
-        }
-    }
-
-    private static Socket Listen(string path)
-    {
-        string? directory = Path.GetDirectoryName(path);
-        if (!string.IsNullOrEmpty(directory))
-        {
-            Directory.CreateDirectory(directory);
-        }
-
-        TryDelete(path); // a stale socket from an earlier run would make bind fail
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
-        {
-            socket.Bind(new UnixDomainSocketEndPoint(path));
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            socket.Listen(128);
-            return socket;
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
         {
         }
     }

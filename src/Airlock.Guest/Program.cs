@@ -1,9 +1,24 @@
 using System.Runtime.InteropServices;
 using Airlock.Guest;
+using Airlock.Guest.Bridge;
 
-// airlock-agent: process 1 of every sandbox. See AgentServer for what it serves and Airlock.Guest.Protocol for the wire format.
-AgentOptions? options = AgentOptions.Parse(args, out string? error);
-if (options is null)
+// airlock-agent: process 1 of every sandbox (serve), or on the host the per-sandbox bridge that carries the
+// host's per-operation connections over a microVM's or gVisor sandbox's single stream (bridge).
+// See AgentServer and HostBridge for what they serve, Airlock.Guest.Protocol for the wire formats.
+bool bridge = args is ["bridge", ..];
+AgentOptions? options = null;
+BridgeOptions? bridgeOptions = null;
+string? error;
+if (bridge)
+{
+    bridgeOptions = BridgeOptions.Parse(args, out error);
+}
+else
+{
+    options = AgentOptions.Parse(args, out error);
+}
+
+if (options is null && bridgeOptions is null)
 {
     Console.Error.WriteLine(error);
     return 2;
@@ -21,16 +36,24 @@ void Stop(PosixSignalContext context)
 
 using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-if (options.TtlSeconds is { } ttl)
+if (options?.TtlSeconds is { } ttl)
 {
     // The sandbox's whole-life limit: when pid 1 exits, the container ends.
     stopping.CancelAfter(TimeSpan.FromSeconds(ttl));
 }
 
-var log = new AgentLog(options.LogPath);
+var log = new AgentLog(bridgeOptions is not null ? bridgeOptions.LogPath : options!.LogPath);
 try
 {
-    await new AgentServer(options, log).RunAsync(stopping.Token);
+    if (bridgeOptions is not null)
+    {
+        await new HostBridge(bridgeOptions, log).RunAsync(stopping.Token);
+    }
+    else
+    {
+        await new AgentServer(options!, log).RunAsync(stopping.Token);
+    }
+
     return 0;
 }
 catch (Exception e)
