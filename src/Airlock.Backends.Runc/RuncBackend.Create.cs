@@ -103,7 +103,7 @@ public sealed partial class RuncBackend
             SpecOptions.WithRootfs(layout.Rootfs),
             SpecOptions.WithHostname(request.Hostname),
             SpecOptions.WithUserNamespace(HostIdRange.Base, HostIdRange.Size),
-            SpecOptions.WithAgentProcess(request.Ttl),
+            SpecOptions.WithAgentProcess(request.Ttl, childTasks: request.Pids),
             SpecOptions.WithEnv(request.Env),
             SpecOptions.WithDevPtsGroup(HostFacts.TtyGroup(request.ImageRootfs)),
             SpecOptions.WithAgentBinary(Path.GetFullPath(request.AgentPath)),
@@ -111,7 +111,8 @@ public sealed partial class RuncBackend
             SpecOptions.WithCgroupsPath(layout.CgroupsPath),
             SpecOptions.WithCpus(request.Cpus),
             SpecOptions.WithMemory(request.MemoryBytes, limitSwap: SwapLimitSupported()),
-            SpecOptions.WithPids(request.Pids),
+            // The user's budget is enforced on their commands by the agent (RLIMIT_NPROC); the cgroup adds the agent's reserve.
+            SpecOptions.WithPids(request.Pids + AgentContract.AgentTaskReserve),
             SpecOptions.WithRlimit("RLIMIT_NOFILE", noFile, noFile),
             .. _options.ExtraSpecOptions,
         ];

@@ -59,6 +59,9 @@ internal static unsafe partial class Libc
     internal static partial int kill(int pid, int signal);
 
     [LibraryImport(Lib, SetLastError = true)]
+    internal static partial int prlimit(int pid, int resource, ulong* newLimit, ulong* oldLimit);
+
+    [LibraryImport(Lib, SetLastError = true)]
     internal static partial int prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
 
     [LibraryImport(Lib, SetLastError = true)]

@@ -141,6 +141,17 @@ public static unsafe class NativeProcess
         }
     }
 
+    /// <summary>
+    /// prlimit(RLIMIT_NPROC) on another process: how many tasks its user may hold before its fork fails
+    /// with EAGAIN. Inherited by everything that process starts.
+    /// </summary>
+    public static unsafe int LimitTasks(int pid, ulong tasks)
+    {
+        const int RlimitNproc = 6;
+        var limits = stackalloc ulong[2] { tasks, tasks };
+        return Libc.prlimit(pid, RlimitNproc, limits, null) == 0 ? 0 : Marshal.GetLastPInvokeError();
+    }
+
     /// <summary>kill(2); a negative <paramref name="pid"/> signals the whole process group.</summary>
     public static int Kill(int pid, int signal) => Libc.kill(pid, signal) == 0 ? 0 : Marshal.GetLastPInvokeError();
 

@@ -13,7 +13,17 @@ public static class AgentContract
 
     public const string SocketPath = SocketDirectory + "/" + SocketFileName;
 
-    public static IReadOnlyList<string> Args(TimeSpan? ttl) => ttl is { } t
-        ? [BinaryPath, "serve", "--socket", SocketPath, "--ttl-seconds", Math.Max(1, (long)Math.Ceiling(t.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture)]
-        : [BinaryPath, "serve", "--socket", SocketPath];
+    /// <summary>
+    /// Tasks the host's pids limit allows beyond the user's own, for the agent's threads: without them a fork
+    /// bomb that fills the limit leaves the agent unable to start the thread that would report or end it.
+    /// </summary>
+    public const int AgentTaskReserve = 128;
+
+    public static IReadOnlyList<string> Args(TimeSpan? ttl, int? childTasks = null)
+    {
+        List<string> args = [BinaryPath, "serve", "--socket", SocketPath];
+        if (ttl is { } t) args.AddRange(["--ttl-seconds", Math.Max(1, (long)Math.Ceiling(t.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        if (childTasks is { } tasks) args.AddRange(["--child-tasks", tasks.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        return args;
+    }
 }

@@ -195,8 +195,8 @@ public sealed class SpecBuilderTests
     public void Process_IsTheAgent_AsRoot_WithNoNewPrivileges_AndLimits()
     {
         var process = SandboxSpec(TimeSpan.FromMinutes(5)).Process;
-        Assert.Equal(["/.airlock/agent", "serve", "--socket", "/run/airlock/agent.sock", "--ttl-seconds", "300"], process.Args);
-        Assert.Equal(["/.airlock/agent", "serve", "--socket", "/run/airlock/agent.sock"], SandboxSpec().Process.Args);
+        Assert.Equal(["/.airlock/agent", "serve", "--socket", "/run/airlock/agent.sock", "--ttl-seconds", "300", "--child-tasks", "128"], process.Args);
+        Assert.Equal(["/.airlock/agent", "serve", "--socket", "/run/airlock/agent.sock", "--child-tasks", "128"], SandboxSpec().Process.Args);
         Assert.True(process.NoNewPrivileges);
         Assert.False(process.Terminal);
         Assert.Equal("/", process.Cwd);
@@ -216,7 +216,8 @@ public sealed class SpecBuilderTests
         Assert.Equal(new CpuSpec(150_000, 100_000), resources.Cpu);
         Assert.Equal(512L << 20, resources.Memory!.Limit);
         Assert.True(resources.Memory.Swap is null or (512L << 20));
-        Assert.Equal(128, resources.Pids!.Limit);
+        // The user's 128 is enforced on commands by the agent; the cgroup adds the agent's own reserve.
+        Assert.Equal(128 + Airlock.Oci.AgentContract.AgentTaskReserve, resources.Pids!.Limit);
         Assert.Equal("/airlock/abc123", spec.Linux.CgroupsPath);
         Assert.Equal("sbx-abc123", spec.Hostname);
         Assert.Equal("/var/lib/airlock/sandboxes/abc123/rootfs", spec.Root.Path);

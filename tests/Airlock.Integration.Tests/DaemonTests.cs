@@ -126,20 +126,28 @@ public sealed class DaemonTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ForkBomb_DoesNotStopTheDaemonFromAnswering()
+    public async Task ForkBomb_DoesNotStopTheDaemonFromAnswering_NorTheSandboxsAgent()
     {
         using var client = new AirlockClient(_daemon.Url, _daemon.Token);
         await using var sb = await client.CreateSandboxAsync(new SandboxSpec { Limits = new ResourceLimits { Pids = 64 } });
-        var bomb = sb.ExecAsync(new ExecRequest { Command = ["bash", "-c", "bomb() { bomb | bomb & }; bomb; sleep 60"], Timeout = TimeSpan.FromSeconds(8) });
-        await Task.Delay(1500);
+        // Forks until refused and keeps trying, so the limit stays full for the whole timeout.
+        const string bombScript = "import os, time\nwhile True:\n  try:\n    if os.fork() == 0:\n      time.sleep(60); os._exit(0)\n  except OSError:\n    time.sleep(0.01)";
+        var bomb = sb.ExecAsync(new ExecRequest { Command = ["python3", "-c", bombScript], Timeout = TimeSpan.FromSeconds(8) });
+        await Task.Delay(2000);
         using var http = Http();
         var watch = Stopwatch.StartNew();
         using var list = await http.GetAsync(new Uri(_daemon.Url, "/v1/sandboxes"));
         Assert.Equal(HttpStatusCode.OK, list.StatusCode);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"the daemon took {watch.Elapsed} to list sandboxes during a fork bomb");
-        Assert.False(bomb.IsCompleted);
+        Assert.False(bomb.IsCompleted, "the bomb should still be running");
+
+        // The user's 64 tasks are full, but the agent has its own reserve: file operations still work.
+        await sb.Files.WriteAsync("/workspace/during-bomb.txt", "still here");
+        Assert.Equal("still here", await sb.Files.ReadTextAsync("/workspace/during-bomb.txt"));
+
         var outcome = await bomb;
-        Assert.True(outcome.ExitCode is 124 or 137, $"exit {outcome.ExitCode}");
+        Assert.Equal(124, outcome.ExitCode);
+        Assert.Equal("alive\n", (await sb.ExecAsync("echo", "alive")).StdoutText);
     }
 
     [Fact]

@@ -27,8 +27,11 @@ internal sealed class CommandLauncher
     private readonly string _root;
     private readonly List<KeyValuePair<string, string>> _sandboxEnvironment = [];
 
-    public CommandLauncher(Reaper reaper, string rootPath)
+    private readonly int? _childTasks;
+
+    public CommandLauncher(Reaper reaper, string rootPath, int? childTasks = null)
     {
+        _childTasks = childTasks;
         _reaper = reaper;
         _root = rootPath;
 
@@ -99,6 +102,7 @@ internal sealed class CommandLauncher
         }
 
         ResetOomScore(pid);
+        LimitTasks(pid);
         if (!request.HasStdin)
         {
             stdinWrite.Dispose(); // the command sees an empty stdin
@@ -239,6 +243,29 @@ internal sealed class CommandLauncher
         {
             // Best effort: the process may already be gone, or /proc read-only.
         }
+    }
+
+    /// <summary>
+    /// RLIMIT_NPROC counts every task of the sandbox's root, the agent's threads included, so the command gets
+    /// its budget plus the threads the agent has now. The agent keeps no such limit itself: the host's pids
+    /// limit leaves it headroom. Set right after posix_spawn returns (which waits for the exec), well before a
+    /// new program can fork.
+    /// </summary>
+    private void LimitTasks(int pid)
+    {
+        if (_childTasks is not { } tasks) return;
+        int agentThreads;
+        try
+        {
+            agentThreads = Directory.GetDirectories("/proc/self/task").Length;
+        }
+        catch (IOException)
+        {
+            agentThreads = 0;
+        }
+
+        // Best effort if the command already exited; the host's pids limit still holds.
+        _ = NativeProcess.LimitTasks(pid, (ulong)(tasks + agentThreads));
     }
 
     private static AnonymousPipeClientStream ToPipe(SafeFileHandle handle, PipeDirection direction)
