@@ -34,6 +34,7 @@ public sealed record SandboxPosture
     /// <summary>Limits as the kernel enforces them inside (cgroup files); null where the sandbox cannot see one.</summary>
     public long? MemoryLimitBytes { get; init; }
 
+    /// <summary>The sandbox's task limit (cgroup pids): the user's limit plus a reserve for the guest agent's own threads.</summary>
     public long? PidsLimit { get; init; }
 
     public double? CpuLimit { get; init; }

@@ -37,7 +37,7 @@ internal static class InspectCommand
                 ("no_new_privs", posture.NoNewPrivileges ? "yes" : "no"),
                 ("capabilities", posture.Capabilities.Count == 0 ? "none" : string.Join(' ', posture.Capabilities)),
                 ("memory limit", Or(posture.MemoryLimitBytes, Units.FormatSize)),
-                ("pids limit", Or(posture.PidsLimit, v => v.ToString(CultureInfo.InvariantCulture))),
+                ("pids limit", Or(posture.PidsLimit, v => v.ToString(CultureInfo.InvariantCulture) + " (sandbox total: yours plus the agent's reserve)")),
                 ("cpu limit", posture.CpuLimit is { } cpus ? cpus.ToString("0.##", CultureInfo.InvariantCulture) : "none"),
                 ("network", posture.Network),
             };
