@@ -74,6 +74,9 @@ internal static class SandboxCgroups
 
             await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken);
         }
+
+        // Nothing of this sandbox was left (its runtime removed its cgroups itself): the parent may still be empty.
+        RemoveEmptyParents(layout);
     }
 
     /// <summary>OOM kills and refused forks, from whichever cgroup version holds the memory and pids controllers.</summary>
