@@ -31,6 +31,7 @@ internal static class EndToEndBenchmark
             rawCold.Add(await raw.TimeToFirstOutputAsync(i));
             var watch = Stopwatch.StartNew();
             var sandbox = await engine.CreateAsync(new SandboxSpec());
+            steps.GetOrAdd("engine-create-total", _ => []).Add(watch.Elapsed.TotalMilliseconds);
             await FirstOutputAsync(engine, sandbox.Id);
             airlockCold.Add(watch.Elapsed.TotalMilliseconds);
             await engine.DeleteAsync(sandbox.Id);

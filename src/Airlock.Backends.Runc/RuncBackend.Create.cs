@@ -92,6 +92,9 @@ public sealed partial class RuncBackend
         ProtectAgentFromOomKiller(initPid);
         await WaitForAgentAsync(layout, initPid, cancellationToken);
         Step("agent-ready");
+
+        // Formatting the next blank disk competes for the CPU with runc; do it once this sandbox is up.
+        _diskPool.RefillInBackground(request.DiskBytes);
     }
 
     internal RuntimeSpec BuildSpec(BackendCreateRequest request, SandboxLayout layout)

@@ -24,7 +24,6 @@ internal static class SandboxDisk
             await BlankDiskPool.FormatAsync(layout.DiskImage, bytes, cancellationToken);
         }
 
-        pool.RefillInBackground(bytes);
         Directory.CreateDirectory(layout.DiskMount);
         Check(HostMountCalls.AttachLoop(layout.DiskImage, out var device, out var attachment), $"attaching {layout.DiskImage} to a loop device");
         using (attachment)
