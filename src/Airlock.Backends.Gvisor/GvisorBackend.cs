@@ -61,35 +61,11 @@ public sealed partial class GvisorBackend : ISandboxBackend
         ? probe with { NotForAuto = "a memory-limit kill ends the whole sandbox rather than only the command (not yet the contract of the other tiers)" }
         : GvisorProbe.Run(Tier, _options.RunscPath, _options.Platform);
 
-    public async Task<Stream> ConnectAgentAsync(string sandboxId, CancellationToken cancellationToken = default)
-    {
-        var layout = SandboxLayout.For(_paths, sandboxId);
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
-        {
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(layout.AgentSocket), cancellationToken);
-            return new NetworkStream(socket, ownsSocket: true);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
+    public Task<Stream> ConnectAgentAsync(string sandboxId, CancellationToken cancellationToken = default) =>
+        OciSandboxChannel.ConnectAgentAsync(SandboxLayout.For(_paths, sandboxId), cancellationToken);
 
-    public async Task<BackendState> GetStateAsync(string sandboxId, CancellationToken cancellationToken = default)
-    {
-        var layout = SandboxLayout.For(_paths, sandboxId);
-        var state = await _runtime.StateAsync(layout.ContainerId, cancellationToken);
-        return state?.Status switch
-        {
-            null => BackendState.Missing,
-            "creating" or "created" => BackendState.Creating,
-            "running" => BackendState.Running,
-            "paused" or "pausing" => BackendState.Paused,
-            _ => BackendState.Stopped,
-        };
-    }
+    public Task<BackendState> GetStateAsync(string sandboxId, CancellationToken cancellationToken = default) =>
+        OciSandboxChannel.GetStateAsync(_runtime, SandboxLayout.For(_paths, sandboxId), cancellationToken);
 
     public Task PauseAsync(string sandboxId, CancellationToken cancellationToken = default) =>
         _runtime.PauseAsync(SandboxLayout.For(_paths, sandboxId).ContainerId, cancellationToken);

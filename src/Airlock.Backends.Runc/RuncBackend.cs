@@ -38,35 +38,11 @@ public sealed partial class RuncBackend : ISandboxBackend
 
     public TierProbe Probe() => HostProbe.Run(Tier, _options.RuncPath, ref _runcVersion);
 
-    public async Task<Stream> ConnectAgentAsync(string sandboxId, CancellationToken cancellationToken = default)
-    {
-        var layout = SandboxLayout.For(_paths, sandboxId);
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
-        {
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(layout.AgentSocket), cancellationToken);
-            return new NetworkStream(socket, ownsSocket: true);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
+    public Task<Stream> ConnectAgentAsync(string sandboxId, CancellationToken cancellationToken = default) =>
+        OciSandboxChannel.ConnectAgentAsync(SandboxLayout.For(_paths, sandboxId), cancellationToken);
 
-    public async Task<BackendState> GetStateAsync(string sandboxId, CancellationToken cancellationToken = default)
-    {
-        var layout = SandboxLayout.For(_paths, sandboxId);
-        var state = await _runtime.StateAsync(layout.ContainerId, cancellationToken);
-        return state?.Status switch
-        {
-            null => BackendState.Missing,
-            "creating" or "created" => BackendState.Creating,
-            "running" => BackendState.Running,
-            "paused" or "pausing" => BackendState.Paused,
-            _ => BackendState.Stopped,
-        };
-    }
+    public Task<BackendState> GetStateAsync(string sandboxId, CancellationToken cancellationToken = default) =>
+        OciSandboxChannel.GetStateAsync(_runtime, SandboxLayout.For(_paths, sandboxId), cancellationToken);
 
     public Task PauseAsync(string sandboxId, CancellationToken cancellationToken = default) =>
         _runtime.PauseAsync(SandboxLayout.For(_paths, sandboxId).ContainerId, cancellationToken);
