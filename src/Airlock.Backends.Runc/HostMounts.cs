@@ -3,13 +3,10 @@ using Airlock.Oci;
 
 namespace Airlock.Backends.Runc;
 
-/// <summary>Mounting and unmounting through the util-linux binaries (mount(2)/umount2(2) via Airlock.Native would save a fork each).</summary>
+/// <summary>Finding and unmounting a sandbox's mounts (mounting is in SandboxDisk, through mount(2)).</summary>
 internal static class HostMounts
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-
-    public static Task MountAsync(string type, string source, string target, string options, CancellationToken cancellationToken) =>
-        HostCommand.CheckAsync("mount", ["-t", type, "-o", options, source, target], Timeout, cancellationToken);
 
     /// <summary>Mount points at or under <paramref name="directory"/>, deepest first (the order to unmount them).</summary>
     public static IReadOnlyList<string> MountsUnder(string directory)
