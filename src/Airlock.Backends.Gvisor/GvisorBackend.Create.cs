@@ -18,10 +18,12 @@ public sealed partial class GvisorBackend
     /// quota disk and overlay root (shared with the container tier) -> config.json -> runsc run -d -> the
     /// memory cgroup grows by gVisor's own footprint -> wait for the agent socket.
     /// <para>
-    /// Memory: the spec's limit is the user's (the sentry reports it as MemTotal); runsc's sentry and gofer
-    /// get <see cref="RunscOverhead.MemoryBytes"/> on top in the host cgroup. When the cgroup is full the
-    /// host OOM killer picks a sentry or stub process, and gVisor ends the whole sandbox when any of them
-    /// is killed: an OOM is a sandbox-wide kill here, counted in <see cref="LimitCounters.OomKills"/>.
+    /// Memory: the spec's limit is the user's (the sentry reports it as MemTotal) and the agent's memory guard
+    /// kills the largest process when the sentry's usage reaches it, so the command ends with exit 137 and
+    /// <c>memory</c> while the sandbox lives on, as in the container tier. The host cgroup grants
+    /// <see cref="RunscOverhead.MemoryBytes"/> on top for the sentry, the gofer and what a command allocates
+    /// between two of the guard's polls; only past that does the host OOM killer pick a sentry or stub
+    /// process, which ends the whole sandbox (counted in <see cref="LimitCounters.OomKills"/>).
     /// </para>
     /// </summary>
     public async Task CreateAsync(BackendCreateRequest request, CancellationToken cancellationToken = default)
@@ -119,7 +121,9 @@ public sealed partial class GvisorBackend
             // runsc runs its gofer inside this mapping, so files the sandbox creates on its disk belong to
             // HostIdRange on the host exactly as in the container tier; the sentry itself runs as nobody.
             SpecOptions.WithUserNamespace(HostIdRange.Base, HostIdRange.Size),
-            SpecOptions.WithAgentProcess(request.Ttl),
+            // The host OOM killer would end the whole sentry: the agent kills the command at the user's limit
+            // first, and the host cgroup keeps RunscOverhead.MemoryBytes above it as the backstop.
+            SpecOptions.WithAgentProcess(request.Ttl, childTasks: request.Pids, memoryBytes: request.MemoryBytes),
             SpecOptions.WithEnv(request.Env),
             SpecOptions.WithDevPtsGroup(HostFacts.TtyGroup(request.ImageRootfs)),
             SpecOptions.WithAgentBinary(Path.GetFullPath(request.AgentPath)),
@@ -127,7 +131,7 @@ public sealed partial class GvisorBackend
             SpecOptions.WithCgroupsPath(layout.CgroupsPath),
             SpecOptions.WithCpus(request.Cpus),
             SpecOptions.WithMemory(request.MemoryBytes, limitSwap: SwapLimitSupported()),
-            GvisorSpecOptions.WithGuestTaskLimit(request.Pids, RunscOverhead.HostTaskBudget(request.Pids, _options.HostTaskCeiling)),
+            GvisorSpecOptions.WithGuestTaskLimit(request.Pids + AgentContract.AgentTaskReserve, RunscOverhead.HostTaskBudget(request.Pids, _options.HostTaskCeiling)),
             // The sentry implements rlimits itself: no host CAP_SYS_RESOURCE is needed to grant them.
             SpecOptions.WithRlimit("RLIMIT_NOFILE", 65536, 65536),
             GvisorSpecOptions.WithoutSeccomp(),

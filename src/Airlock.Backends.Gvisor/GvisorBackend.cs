@@ -52,14 +52,7 @@ public sealed partial class GvisorBackend : ISandboxBackend
     /// <summary>runsc's <c>--root</c>: its state files for this data directory's sandboxes.</summary>
     internal string RunscRoot { get; }
 
-    /// <summary>
-    /// Runs here when runsc does, but <c>auto</c> passes over it for now: a memory-limit kill ends the whole
-    /// sandbox (gVisor stops its sentry when the host OOM killer takes one of its stubs) instead of only the
-    /// command with exit 137, and a fork bomb that fills the task limit can take the agent with it.
-    /// </summary>
-    public TierProbe Probe() => GvisorProbe.Run(Tier, _options.RunscPath, _options.Platform) is { Available: true } probe
-        ? probe with { NotForAuto = "a memory-limit kill ends the whole sandbox rather than only the command (not yet the contract of the other tiers)" }
-        : GvisorProbe.Run(Tier, _options.RunscPath, _options.Platform);
+    public TierProbe Probe() => GvisorProbe.Run(Tier, _options.RunscPath, _options.Platform);
 
     public Task<Stream> ConnectAgentAsync(string sandboxId, CancellationToken cancellationToken = default) =>
         OciSandboxChannel.ConnectAgentAsync(SandboxLayout.For(_paths, sandboxId), cancellationToken);

@@ -6,10 +6,11 @@ namespace Airlock.Backends.Gvisor;
 internal static class GvisorSpecOptions
 {
     /// <summary>
-    /// The user's pids limit is enforced inside the sentry as RLIMIT_NPROC (gVisor counts every task of
-    /// the uid in the sandbox, threads included, as the pids cgroup does); the host pids cgroup gets the
-    /// much larger <paramref name="hostTasks"/> backstop because runsc's own threads and ptrace stubs live
-    /// there too (see <see cref="RunscOverhead"/>).
+    /// Tasks are limited inside the sentry with RLIMIT_NPROC (gVisor counts every task of the uid in the
+    /// sandbox, threads included, as the pids cgroup does): the agent gets <paramref name="guestTasks"/> (the
+    /// user's limit plus its own reserve) and lowers each command's to the user's limit plus its threads of
+    /// the moment. The host pids cgroup gets the much larger <paramref name="hostTasks"/> backstop because
+    /// runsc's own threads and ptrace stubs live there too (see <see cref="RunscOverhead"/>).
     /// </summary>
     public static SpecOption WithGuestTaskLimit(int guestTasks, int hostTasks) => spec =>
         SpecOptions.WithRlimit("RLIMIT_NPROC", (ulong)guestTasks, (ulong)guestTasks)(SpecOptions.WithPids(hostTasks)(spec));

@@ -30,8 +30,12 @@ internal static class RunscOverhead
     /// <summary>Sentry threads beyond one per guest task (Go runtime, gofer channels, timers).</summary>
     private const int SentryThreadSlack = 64;
 
-    /// <summary>The sentry and gofer's own resident memory, granted above the user's memory limit.</summary>
-    public const long MemoryBytes = 32L << 20;
+    /// <summary>
+    /// Granted above the user's memory limit: the sentry and gofer's own resident memory (~32 MiB) plus what
+    /// a command can allocate between two polls of the agent's memory guard (~700 MB/s under ptrace, so a
+    /// few MiB per 5 ms poll; 64 MiB leaves room for a slow poll on a loaded host).
+    /// </summary>
+    public const long MemoryBytes = 96L << 20;
 
     /// <summary>Host tasks allowed for a sandbox whose guest may run <paramref name="guestTasks"/> tasks: stubs x sentry threads, capped.</summary>
     public static int HostTaskBudget(int guestTasks, int ceiling)

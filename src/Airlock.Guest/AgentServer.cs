@@ -29,7 +29,9 @@ internal sealed class AgentServer
         using var fs = new SandboxFileSystem(_options.Root);
         var reaper = new Reaper(_log);
         reaper.Start();
-        var launcher = new CommandLauncher(reaper, _options.Root, _options.ChildTasks);
+        MemoryGuard? memoryGuard = _options.MemoryBytes is { } limit ? new MemoryGuard(limit, _log) : null;
+        memoryGuard?.Start();
+        var launcher = new CommandLauncher(reaper, _options.Root, _options.ChildTasks, memoryGuard);
         var processes = new ProcessTable(launcher);
         var router = new OperationRouter(fs, launcher, processes);
 

@@ -25,6 +25,7 @@ public static class Errno
     public const int EPIPE = 32;
     public const int ENAMETOOLONG = 36;
     public const int ELOOP = 40;
+    public const int ENOSYS = 38;
     public const int ENOTEMPTY = 39;
     public const int EDQUOT = 122;
 

@@ -19,11 +19,13 @@ public static class AgentContract
     /// </summary>
     public const int AgentTaskReserve = 128;
 
-    public static IReadOnlyList<string> Args(TimeSpan? ttl, int? childTasks = null)
+    /// <param name="memoryBytes">Set only where the agent must enforce the memory limit itself (gVisor).</param>
+    public static IReadOnlyList<string> Args(TimeSpan? ttl, int? childTasks = null, long? memoryBytes = null)
     {
         List<string> args = [BinaryPath, "serve", "--socket", SocketPath];
         if (ttl is { } t) args.AddRange(["--ttl-seconds", Math.Max(1, (long)Math.Ceiling(t.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         if (childTasks is { } tasks) args.AddRange(["--child-tasks", tasks.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        if (memoryBytes is { } bytes) args.AddRange(["--memory-bytes", bytes.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         return args;
     }
 }

@@ -27,7 +27,7 @@ public static class SpecOptions
         spec => spec with { Process = spec.Process with { Args = args } };
 
     /// <summary>The real sandbox init: the guest agent serving on its socket, exiting after the TTL.</summary>
-    public static SpecOption WithAgentProcess(TimeSpan? ttl, int? childTasks = null) => WithArgs(AgentContract.Args(ttl, childTasks));
+    public static SpecOption WithAgentProcess(TimeSpan? ttl, int? childTasks = null, long? memoryBytes = null) => WithArgs(AgentContract.Args(ttl, childTasks, memoryBytes));
 
     /// <summary>Adds variables after the default PATH; a variable given again replaces the earlier one.</summary>
     public static SpecOption WithEnv(IReadOnlyDictionary<string, string> env) => spec =>

@@ -16,7 +16,7 @@ public sealed class GvisorSpecTests
     }
 
     [Fact]
-    public void BuildSpec_PutsTheUsersPidsInRlimitNproc_TheBackstopInTheCgroup_AndNoSeccomp()
+    public void BuildSpec_GivesTheAgentRlimitNprocWithItsReserve_TheUsersPidsToTheAgent_TheBackstopToTheCgroup_AndNoSeccomp()
     {
         var paths = new AirlockPaths("/var/tmp/airlock-gvisor-spec");
         var backend = new GvisorBackend(paths);
@@ -26,8 +26,12 @@ public sealed class GvisorSpecTests
         Assert.Null(spec.Linux.Seccomp);
         Assert.Equal(4096, spec.Linux.Resources!.Pids!.Limit);
         var nproc = Assert.Single(spec.Process.Rlimits, r => r.Type == "RLIMIT_NPROC");
-        Assert.Equal(64UL, nproc.Hard);
-        Assert.Equal(64UL, nproc.Soft);
+        // The agent may hold its own threads beyond the user's 64; it lowers each command's RLIMIT_NPROC to the 64
+        // (plus its threads of the moment) and enforces the 64 MiB itself.
+        Assert.Equal(64UL + Airlock.Oci.AgentContract.AgentTaskReserve, nproc.Hard);
+        Assert.Equal(64UL + Airlock.Oci.AgentContract.AgentTaskReserve, nproc.Soft);
+        Assert.Equal(["--child-tasks", "64"], spec.Process.Args.SkipWhile(a => a != "--child-tasks").Take(2));
+        Assert.Equal(["--memory-bytes", (64L << 20).ToString(System.Globalization.CultureInfo.InvariantCulture)], spec.Process.Args.SkipWhile(a => a != "--memory-bytes").Take(2));
         Assert.Equal(64L << 20, spec.Linux.Resources.Memory!.Limit);
         Assert.Equal("/airlock/s1", spec.Linux.CgroupsPath);
         Assert.Contains(spec.Linux.UidMappings!, m => m.HostID == HostIdRange.Base && m.ContainerID == 0);

@@ -8,35 +8,27 @@ namespace Airlock.Backends.Gvisor.Tests;
 [Collection(GvisorIntegrationCollection.Name)]
 public sealed class SandboxLimitsTests(ITestOutputHelper output)
 {
-    /// <summary>Under gVisor an OOM kill ends the whole sandbox (gVisor kills itself when the host OOM killer takes a stub); the counter names memory.</summary>
+    /// <summary>
+    /// The agent's memory guard kills the command at the user's limit before the host cgroup (limit + gVisor's
+    /// own footprint) fills, so only the command dies, with exit 137 and memory, and the sandbox lives on.
+    /// </summary>
     [IntegrationFact]
-    public async Task Memory_AllocatingPastTheLimit_KillsTheSandbox_AndIsCountedAsMemory()
+    public async Task Memory_AllocatingPastTheLimit_KillsTheCommand_SaysMemory_AndTheSandboxLivesOn()
     {
         await using var sandbox = await TestSandbox.CreateAsync(memoryBytes: 64L << 20);
         var before = await sandbox.Backend.ReadLimitCountersAsync(sandbox.Id);
-        var sentry = sandbox.SentryPid();
 
-        Exception? broken = null;
-        try
-        {
-            var (result, text) = await sandbox.ExecAsync("python3 -c 'b = bytearray(300 * 1024 * 1024); print(len(b))'", timeoutSeconds: 60);
-            output.WriteLine($"exit {result.ExitCode} signal {result.Signal}: {text}");
-            Assert.NotEqual(0, result.ExitCode);
-        }
-        catch (AirlockException e)
-        {
-            broken = e;
-            output.WriteLine($"exec ended with {e.Kind}: {e.Message}");
-        }
+        var (result, text) = await sandbox.ExecAsync("python3 -c 'b = bytearray(300 * 1024 * 1024); print(len(b))'", timeoutSeconds: 60);
+        output.WriteLine($"exit {result.ExitCode} signal {result.Signal} killed by {result.KilledBy}: {text}");
+        Assert.Equal(137, result.ExitCode);
+        Assert.Equal(ExecResult.Limits.Memory, result.KilledBy);
+        Assert.DoesNotContain("314572800", text, StringComparison.Ordinal);
 
-        var after = await sandbox.Backend.ReadLimitCountersAsync(sandbox.Id);
-        output.WriteLine($"oom kills {before.OomKills} -> {after.OomKills}; state {await sandbox.Backend.GetStateAsync(sandbox.Id)}");
-        Assert.True(after.OomKills > before.OomKills);
-        Assert.NotNull(broken);
-        Assert.Equal(BackendState.Stopped, await sandbox.Backend.GetStateAsync(sandbox.Id));
-
-        await sandbox.Backend.DestroyAsync(sandbox.Id);
-        await HostLeftovers.AssertNoneAsync(sandbox.Backend, sandbox.Paths, sandbox.Id, sentry);
+        Assert.Equal(BackendState.Running, await sandbox.Backend.GetStateAsync(sandbox.Id));
+        Assert.Equal(before.OomKills, (await sandbox.Backend.ReadLimitCountersAsync(sandbox.Id)).OomKills);
+        var (after, echoed) = await sandbox.ExecAsync("echo still here", timeoutSeconds: 30);
+        Assert.Equal(0, after.ExitCode);
+        Assert.Contains("still here", echoed, StringComparison.Ordinal);
     }
 
     [IntegrationFact]
@@ -51,36 +43,29 @@ public sealed class SandboxLimitsTests(ITestOutputHelper output)
 
     /// <summary>
     /// The bomb is held to the sandbox's limit inside the sentry and the host backstop never trips, so runsc
-    /// never aborts. The agent shares the limit with the user's code (as in the container tier's pids
-    /// cgroup); when it cannot get a thread it aborts and the sandbox ends: both outcomes are containment.
+    /// never aborts; the agent, whose own limit keeps a reserve above the user's, answers throughout.
     /// </summary>
     [IntegrationFact]
     public async Task Pids_AForkBombIsContainedInsideTheSentry_RunscDoesNotCrash_AndTheSandboxStillDestroys()
     {
         await using var sandbox = await TestSandbox.CreateAsync(pids: 64);
         var sentry = sandbox.SentryPid();
-        try
-        {
-            var (result, text) = await sandbox.ExecAsync("bomb() { bomb | bomb & }; bomb; sleep 5", timeoutSeconds: 8);
-            output.WriteLine($"exit {result.ExitCode} killed by {result.KilledBy}: {text[..Math.Min(text.Length, 300)]}");
-            Assert.Contains("Resource temporarily unavailable", text);
-        }
-        catch (AirlockException e)
-        {
-            output.WriteLine($"the agent ended during the bomb ({e.Message}); state {await sandbox.Backend.GetStateAsync(sandbox.Id)}");
-        }
+        var (result, text) = await sandbox.ExecAsync("bomb() { bomb | bomb & }; bomb; sleep 5", timeoutSeconds: 8);
+        output.WriteLine($"exit {result.ExitCode} killed by {result.KilledBy}: {text[..Math.Min(text.Length, 300)]}");
+        Assert.Contains("Resource temporarily unavailable", text);
 
         output.WriteLine($"host tasks now {ReadPids(sandbox.Id, "pids.current")}, peak {ReadPids(sandbox.Id, "pids.peak")}, backstop {ReadPids(sandbox.Id, "pids.max")}");
         Assert.Equal(0, (await sandbox.Backend.ReadLimitCountersAsync(sandbox.Id)).PidsRefused);
         var panicLog = Path.Combine(sandbox.Directory, "bundle", "runsc-panic.log");
         Assert.True(!File.Exists(panicLog) || new FileInfo(panicLog).Length == 0, File.Exists(panicLog) ? File.ReadAllText(panicLog) : "");
 
-        if (await sandbox.Backend.GetStateAsync(sandbox.Id) == BackendState.Running)
-        {
-            Assert.True(HostLeftovers.IsAlive(sentry!.Value), "runsc's sentry died");
-            var (alive, aliveText) = await sandbox.ExecAsync("pkill -KILL -f sleep; echo alive", timeoutSeconds: 10);
-            output.WriteLine($"after the bomb: exit {alive.ExitCode}: {aliveText}");
-        }
+        // The agent holds threads beyond the user's 64 (its own RLIMIT_NPROC has AgentTaskReserve more): it
+        // outlives the bomb, killed the bomb's process group at the timeout, and runs the next command.
+        Assert.Equal(BackendState.Running, await sandbox.Backend.GetStateAsync(sandbox.Id));
+        Assert.True(HostLeftovers.IsAlive(sentry!.Value), "runsc's sentry died");
+        var (alive, aliveText) = await sandbox.ExecAsync("echo alive", timeoutSeconds: 10);
+        Assert.Equal(0, alive.ExitCode);
+        Assert.Equal("alive\n", aliveText);
 
         var destroy = System.Diagnostics.Stopwatch.StartNew();
         await sandbox.Backend.DestroyAsync(sandbox.Id);
@@ -110,7 +95,9 @@ public sealed class SandboxLimitsTests(ITestOutputHelper output)
                 os.waitpid(pid, 0)
             print("forked", len(pids), err)
             """;
-        await using var sandbox = await TestSandbox.CreateAsync(pids: 64);
+        // 63 sleeping Pythons hold ~250 MiB in gVisor's accounting (their heaps are copied on first write):
+        // memory must not be what stops them here.
+        await using var sandbox = await TestSandbox.CreateAsync(pids: 64, memoryBytes: 1L << 30);
         var (result, text) = await sandbox.ExecAsync($"python3 -c '{forkUntilRefused}'", timeoutSeconds: 30);
         output.WriteLine($"exit {result.ExitCode}: {text}");
         var words = text.Split('\n').Single(l => l.StartsWith("forked ", StringComparison.Ordinal)).Split(' ');

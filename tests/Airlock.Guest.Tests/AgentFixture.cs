@@ -8,9 +8,15 @@ namespace Airlock.Guest.Tests;
 /// directory standing in for the host's files that every escape attempt targets.
 /// Set AIRLOCK_AGENT to test another build (e.g. the NativeAOT publish in artifacts/agent).
 /// </summary>
-public sealed class AgentFixture : IDisposable
+public class AgentFixture : IDisposable
 {
     public AgentFixture()
+        : this(withoutOpenat2: false)
+    {
+    }
+
+    /// <param name="withoutOpenat2">Makes the agent confine paths as it does where the kernel has no openat2 (gVisor).</param>
+    protected AgentFixture(bool withoutOpenat2)
     {
         Base = Directory.CreateTempSubdirectory("airlock-guest-test-").FullName;
         Root = Path.Combine(Base, "root");
@@ -25,6 +31,7 @@ public sealed class AgentFixture : IDisposable
             UseShellExecute = false,
         };
         start.Environment["AIRLOCK_SANDBOX_VAR"] = "from-agent-env";
+        if (withoutOpenat2) start.Environment["AIRLOCK_AGENT_WITHOUT_OPENAT2"] = "1";
         Agent = Process.Start(start) ?? throw new InvalidOperationException("cannot start the agent");
         Client = GuestClient.ForUnixSocket(SocketPath);
         WaitUntilAnswering();
@@ -83,6 +90,7 @@ public sealed class AgentFixture : IDisposable
         {
             Agent.Dispose();
             Directory.Delete(Base, recursive: true);
+            GC.SuppressFinalize(this);
         }
     }
 
@@ -103,3 +111,6 @@ public sealed class AgentFixture : IDisposable
         }
     }
 }
+
+/// <summary>The agent with its component-by-component resolver instead of openat2, as it runs under gVisor.</summary>
+public sealed class AgentWithoutOpenat2Fixture() : AgentFixture(withoutOpenat2: true);

@@ -3,11 +3,11 @@ using System.Security.Cryptography;
 
 namespace Airlock.Guest.Tests;
 
-public sealed class FileTests : IClassFixture<AgentFixture>
+public abstract class FileCases
 {
     private readonly AgentFixture _agent;
 
-    public FileTests(AgentFixture agent)
+    protected FileCases(AgentFixture agent)
     {
         _agent = agent;
     }
@@ -138,3 +138,8 @@ public sealed class FileTests : IClassFixture<AgentFixture>
         Assert.Equal(AirlockErrorKind.InvalidArgument, e.Kind);
     }
 }
+
+public sealed class FileTests(AgentFixture agent) : FileCases(agent), IClassFixture<AgentFixture>;
+
+/// <summary>The same file operations through the agent's own resolver (kernels without openat2, such as gVisor's).</summary>
+public sealed class FileTests_WithoutOpenat2(AgentWithoutOpenat2Fixture agent) : FileCases(agent), IClassFixture<AgentWithoutOpenat2Fixture>;

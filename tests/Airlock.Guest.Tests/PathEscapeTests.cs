@@ -4,13 +4,13 @@ namespace Airlock.Guest.Tests;
 /// The security boundary: no path, symlink or race may make the agent read or write a file outside
 /// the sandbox root. Every test checks both the error kind and that the outside file was untouched.
 /// </summary>
-public sealed class PathEscapeTests : IClassFixture<AgentFixture>, IDisposable
+public abstract class PathEscapeCases : IDisposable
 {
     private const string Secret = "TOP-SECRET-HOST-CONTENT";
     private readonly AgentFixture _agent;
     private readonly string _secretFile;
 
-    public PathEscapeTests(AgentFixture agent)
+    protected PathEscapeCases(AgentFixture agent)
     {
         _agent = agent;
         _secretFile = Path.Combine(agent.Outside, "secret.txt");
@@ -140,6 +140,8 @@ public sealed class PathEscapeTests : IClassFixture<AgentFixture>, IDisposable
         {
             File.Delete(_agent.HostPath(name));
         }
+
+        GC.SuppressFinalize(this);
     }
 
     private static MemoryStream Content() => new("pwned"u8.ToArray());
@@ -166,3 +168,8 @@ public sealed class PathEscapeTests : IClassFixture<AgentFixture>, IDisposable
         Assert.False(File.Exists(Path.Combine(_agent.Base, "new.txt")));
     }
 }
+
+public sealed class PathEscapeTests(AgentFixture agent) : PathEscapeCases(agent), IClassFixture<AgentFixture>;
+
+/// <summary>The same escapes against the agent's own resolver (kernels without openat2, such as gVisor's).</summary>
+public sealed class PathEscapeTests_WithoutOpenat2(AgentWithoutOpenat2Fixture agent) : PathEscapeCases(agent), IClassFixture<AgentWithoutOpenat2Fixture>;

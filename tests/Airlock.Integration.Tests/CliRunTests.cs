@@ -40,11 +40,12 @@ public sealed class CliRunTests : IDisposable
         Assert.Empty(Directory.GetDirectories(Path.Combine(_data.Path, "sandboxes")));
     }
 
-    [Fact]
-    public async Task Run_WithATimeout_KillsTheCommandWithin4Seconds_AndExits124()
+    [Theory]
+    [MemberData(nameof(Tiers.All), MemberType = typeof(Tiers))]
+    public async Task Run_WithATimeout_KillsTheCommandWithin4Seconds_AndExits124(string tier)
     {
         // 100.7 rather than 100: other test assemblies, running in parallel, sleep 100 in their own processes.
-        var result = await Cli.RunAsync(_data.Path, "run", "--timeout", "2s", "--", "sleep", "100.7");
+        var result = await Cli.RunAsync(_data.Path, "run", "--isolation", tier, "--timeout", "2s", "--", "sleep", "100.7");
         Assert.True(result.ExitCode == 124, result.ToString());
         Assert.True(result.Elapsed < TimeSpan.FromSeconds(4) + CliStartup, result.ToString());
         Assert.Contains("timeout", result.Stderr, StringComparison.Ordinal);

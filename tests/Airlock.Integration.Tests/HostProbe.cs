@@ -73,6 +73,9 @@ internal static class HostProbe
         traces.AddRange(LoopDevicesUnder(Path.Combine(dataDir, "sandboxes", id)).Select(l => "loop: " + l));
         traces.AddRange(CgroupsOf(id).Select(c => "cgroup: " + c));
         if (RuncHas(id)) traces.Add("runc container airlock-" + id);
+        // runsc's sandbox and gofer, and QEMU, name the sandbox's directory on their command lines.
+        traces.AddRange(ProcessesWith(Path.Combine(dataDir, "sandboxes", id)).Select(p => $"process {p}"));
+        if (Directory.Exists(Path.Combine(dataDir, "runsc")) && Directory.EnumerateFileSystemEntries(Path.Combine(dataDir, "runsc"), $"*airlock-{id}*").Any()) traces.Add("runsc state airlock-" + id);
         if (Directory.Exists(Path.Combine(dataDir, "sandboxes", id))) traces.Add("directory " + Path.Combine(dataDir, "sandboxes", id));
         return traces;
     }

@@ -5,20 +5,22 @@ public sealed class LimitTests : IDisposable
 {
     private readonly TempDataDir _data = new();
 
-    [Fact]
-    public async Task Memory_AllocatingPastTheLimit_IsKilledAndReportedAsMemory_Exit137()
+    [Theory]
+    [MemberData(nameof(Tiers.All), MemberType = typeof(Tiers))]
+    public async Task Memory_AllocatingPastTheLimit_IsKilledAndReportedAsMemory_Exit137(string tier)
     {
-        var result = await Cli.RunAsync(_data.Path, "run", "--memory", "64m", "--", "python3", "-c", "x = bytearray(300 * 1024 * 1024); x[::4096] = b'1' * len(x[::4096]); print('survived')");
+        var result = await Cli.RunAsync(_data.Path, "run", "--isolation", tier, "--memory", "64m", "--", "python3", "-c", "x = bytearray(300 * 1024 * 1024); x[::4096] = b'1' * len(x[::4096]); print('survived')");
         Assert.True(result.ExitCode == 137, result.ToString());
         Assert.Contains("memory", result.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("survived", result.Stdout, StringComparison.Ordinal);
         Assert.Empty(HostProbe.MountsUnder(_data.Path));
     }
 
-    [Fact]
-    public async Task Pids_AForkBomb_IsContained_AndTheSandboxCanBeRemoved()
+    [Theory]
+    [MemberData(nameof(Tiers.All), MemberType = typeof(Tiers))]
+    public async Task Pids_AForkBomb_IsContained_AndTheSandboxCanBeRemoved(string tier)
     {
-        var created = await Cli.RunAsync(_data.Path, "create", "--pids", "64");
+        var created = await Cli.RunAsync(_data.Path, "create", "--isolation", tier, "--pids", "64");
         Assert.True(created.ExitCode == 0, created.ToString());
         var id = created.Stdout.Trim();
         try
@@ -38,11 +40,12 @@ public sealed class LimitTests : IDisposable
         Assert.Empty(HostProbe.TracesOf(_data.Path, id));
     }
 
-    [Fact]
-    public async Task Disk_WritingPastTheQuota_FailsWithEnospcInside_AndTheHostLosesAtMostTheQuota()
+    [Theory]
+    [MemberData(nameof(Tiers.All), MemberType = typeof(Tiers))]
+    public async Task Disk_WritingPastTheQuota_FailsWithEnospcInside_AndTheHostLosesAtMostTheQuota(string tier)
     {
         var before = new DriveInfo(_data.Path).AvailableFreeSpace;
-        var created = await Cli.RunAsync(_data.Path, "create", "--disk", "100m");
+        var created = await Cli.RunAsync(_data.Path, "create", "--isolation", tier, "--disk", "100m");
         Assert.True(created.ExitCode == 0, created.ToString());
         var id = created.Stdout.Trim();
         try
@@ -57,6 +60,8 @@ public sealed class LimitTests : IDisposable
         {
             await Cli.RunAsync(_data.Path, "rm", id);
         }
+
+        Assert.Empty(HostProbe.TracesOf(_data.Path, id));
     }
 
     public void Dispose() => _data.Dispose();

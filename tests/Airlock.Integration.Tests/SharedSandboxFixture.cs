@@ -14,7 +14,7 @@ public sealed class SharedSandboxFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var created = await Cli.RunAsync(DataDir, "create", "--timeout", "10m");
+        var created = await Cli.RunAsync(DataDir, "create", "--isolation", "container", "--timeout", "10m");
         if (created.ExitCode != 0) throw new InvalidOperationException("could not create the shared sandbox: " + created);
         Id = created.Stdout.Trim();
     }

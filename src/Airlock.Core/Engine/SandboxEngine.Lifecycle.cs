@@ -38,7 +38,7 @@ public sealed partial class SandboxEngine
         await _store.InsertAsync(record, cancellationToken);
         try
         {
-            progress?.Report($"starting sandbox {info.Id} ({backend.Tier})");
+            progress?.Report($"starting sandbox {info.Id} ({backend.Tier}; {info.IsolationReason})");
             await backend.CreateAsync(
                 new BackendCreateRequest
                 {

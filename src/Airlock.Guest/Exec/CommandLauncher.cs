@@ -29,9 +29,13 @@ internal sealed class CommandLauncher
 
     private readonly int? _childTasks;
 
-    public CommandLauncher(Reaper reaper, string rootPath, int? childTasks = null)
+    /// <summary>The agent's own OOM killer where the sandbox's kernel has none the host relies on (gVisor); else null.</summary>
+    public MemoryGuard? MemoryGuard { get; }
+
+    public CommandLauncher(Reaper reaper, string rootPath, int? childTasks = null, MemoryGuard? memoryGuard = null)
     {
         _childTasks = childTasks;
+        MemoryGuard = memoryGuard;
         _reaper = reaper;
         _root = rootPath;
 

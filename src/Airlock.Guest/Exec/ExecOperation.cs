@@ -23,10 +23,13 @@ internal sealed class ExecOperation
     private volatile bool _timedOut;
     private bool _stdinClosed;
 
-    private ExecOperation(FrameConnection connection, LaunchedCommand command)
+    private readonly MemoryGuard? _memoryGuard;
+
+    private ExecOperation(FrameConnection connection, LaunchedCommand command, MemoryGuard? memoryGuard)
     {
         _connection = connection;
         _command = command;
+        _memoryGuard = memoryGuard;
     }
 
     public static async Task RunAsync(FrameConnection connection, GuestRequest request, CommandLauncher launcher, CancellationToken stopping)
@@ -40,7 +43,7 @@ internal sealed class ExecOperation
 
         using (command)
         {
-            await new ExecOperation(connection, command!).RunAsync(request.TimeoutMs, stopping);
+            await new ExecOperation(connection, command!, launcher.MemoryGuard).RunAsync(request.TimeoutMs, stopping);
         }
     }
 
@@ -75,10 +78,11 @@ internal sealed class ExecOperation
         {
             var (code, signal) = NativeProcess.DecodeWaitStatus(status);
             bool killedByTimeout = _timedOut && signal is not null;
+            bool killedForMemory = !killedByTimeout && _memoryGuard?.TakeKill(_command.Pid) == true;
             var exit = new GuestExit(
-                killedByTimeout ? 124 : code ?? 128 + signal!.Value,
+                killedByTimeout ? 124 : killedForMemory ? 137 : code ?? 128 + signal!.Value,
                 signal,
-                killedByTimeout ? ExecResult.Limits.Timeout : null,
+                killedByTimeout ? ExecResult.Limits.Timeout : killedForMemory ? ExecResult.Limits.Memory : null,
                 durationMs);
             try
             {

@@ -9,13 +9,20 @@ namespace Airlock.Guest.Files;
 /// (Debian's /bin -> usr/bin), while absolute symlinks, symlinks that climb out and /proc magic links
 /// fail in the kernel, race-free (the "docker cp symlink" class of escapes). Operations that change a
 /// name resolve its parent that way and act with *at() calls on the final component, so a final
-/// symlink is never written through to the outside.
+/// symlink is never written through to the outside. Where the kernel has no openat2 (gVisor),
+/// <see cref="BeneathResolver"/> walks the same rules one component at a time.
 /// </summary>
 internal sealed partial class SandboxFileSystem : IDisposable
 {
     public const ulong Resolve = OpenFlags.ResolveBeneath | OpenFlags.ResolveNoMagicLinks;
 
     private readonly SafeFileHandle _root;
+
+    /// <summary>
+    /// Set once openat2 answered ENOSYS (gVisor), or by AIRLOCK_AGENT_WITHOUT_OPENAT2=1 so the host's tests can
+    /// hold <see cref="BeneathResolver"/> to the same escape cases as the kernel.
+    /// </summary>
+    private static volatile bool s_withoutOpenat2 = Environment.GetEnvironmentVariable("AIRLOCK_AGENT_WITHOUT_OPENAT2") == "1";
 
     public SandboxFileSystem(string rootPath)
     {
@@ -42,11 +49,22 @@ internal sealed partial class SandboxFileSystem : IDisposable
 
     public static int TryOpenBeneath(SafeFileHandle baseDir, string relative, int flags, uint mode, out SafeFileHandle handle)
     {
+        if (s_withoutOpenat2)
+        {
+            return BeneathResolver.Open(baseDir, relative, flags, mode, out handle);
+        }
+
         int rc = Errno.EAGAIN;
         handle = new SafeFileHandle();
         for (int attempt = 0; attempt < 16 && rc == Errno.EAGAIN; attempt++)
         {
             rc = NativeFs.OpenAt2(baseDir, relative, flags, mode, Resolve, out handle);
+        }
+
+        if (rc == Errno.ENOSYS)
+        {
+            s_withoutOpenat2 = true;
+            return BeneathResolver.Open(baseDir, relative, flags, mode, out handle);
         }
 
         return rc;

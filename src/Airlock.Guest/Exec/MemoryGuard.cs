@@ -1,0 +1,154 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Airlock.Native;
+
+namespace Airlock.Guest.Exec;
+
+/// <summary>
+/// The agent's own out-of-memory killer, for kernels that have none the host can rely on: under gVisor the
+/// host memory cgroup holds the whole sentry, so the host OOM killer ends the sandbox instead of the command.
+/// Every <see cref="Interval"/> it reads the kernel's view of used memory (<c>MemTotal - MemAvailable</c> of
+/// <c>/proc/meminfo</c>); at the limit it SIGKILLs the process with the largest resident set (never the agent),
+/// as the kernel's OOM killer would (only among its own descendants), and remembers the session so the exec reports <c>memory</c>. The backend
+/// leaves headroom above the limit in the host cgroup for what a command allocates between two polls.
+/// </summary>
+internal sealed class MemoryGuard
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>How long a victim may take to die before the guard picks another one.</summary>
+    private static readonly TimeSpan VictimGrace = TimeSpan.FromSeconds(1);
+
+    private readonly long _limitBytes;
+    private readonly AgentLog _log;
+    private readonly ConcurrentDictionary<int, int> _killedSessions = new();
+
+    public MemoryGuard(long limitBytes, AgentLog log)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limitBytes, 1L << 20);
+        _limitBytes = limitBytes;
+        _log = log;
+    }
+
+    /// <summary>Runs on its own thread: a fork bomb that starves the thread pool must not starve the guard.</summary>
+    public void Start() => new Thread(Run) { IsBackground = true, Name = "memory-guard" }.Start();
+
+    /// <summary>True (once) when the guard killed a process of the session led by <paramref name="sessionId"/>.</summary>
+    public bool TakeKill(int sessionId) => _killedSessions.TryRemove(sessionId, out _);
+
+    /// <summary>Used bytes from /proc/meminfo's text; null when a field is missing.</summary>
+    internal static long? UsedBytes(string meminfo)
+    {
+        long? total = null, available = null;
+        foreach (var line in meminfo.Split('\n'))
+        {
+            if (line.StartsWith("MemTotal:", StringComparison.Ordinal)) total = KiloBytes(line);
+            else if (line.StartsWith("MemAvailable:", StringComparison.Ordinal)) available = KiloBytes(line);
+        }
+
+        return total is { } t && available is { } a ? Math.Max(0, t - a) * 1024 : null;
+    }
+
+    /// <summary>At or within one poll's worth (1 MiB, or 1/64 of a small limit) of the limit: the kernel reports no more than it has.</summary>
+    internal static bool AtLimit(long usedBytes, long limitBytes) => usedBytes >= limitBytes - Math.Min(1L << 20, limitBytes / 64);
+
+    /// <summary>
+    /// The process to kill: the largest resident set among the agent's descendants. Inside a sandbox the agent
+    /// is pid 1 and that is every process; an agent run on a host for tests can never pick one it did not start.
+    /// </summary>
+    internal static (int Pid, int Session)? PickVictim(IReadOnlyList<ProcessEntry> processes, int agent)
+    {
+        var parents = processes.ToDictionary(p => p.Pid, p => p.Parent);
+        bool Descends(int pid)
+        {
+            for (var hops = 0; hops < 4096 && parents.TryGetValue(pid, out var parent); hops++)
+            {
+                if (parent == agent) return true;
+                pid = parent;
+            }
+
+            return false;
+        }
+
+        return processes.Where(p => p.ResidentPages > 0 && Descends(p.Pid))
+            .OrderByDescending(p => p.ResidentPages)
+            .Select(p => ((int, int)?)(p.Pid, p.Session))
+            .FirstOrDefault();
+    }
+
+    internal readonly record struct ProcessEntry(int Pid, int Parent, int Session, long ResidentPages);
+
+    private static long KiloBytes(string line)
+    {
+        var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return parts.Length >= 2 && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var kb) ? kb : 0;
+    }
+
+    private void Run()
+    {
+        var self = Environment.ProcessId;
+        (int Pid, DateTime At)? lastVictim = null;
+        while (true)
+        {
+            Thread.Sleep(Interval);
+            try
+            {
+                if (UsedBytes(File.ReadAllText("/proc/meminfo")) is not { } used || !AtLimit(used, _limitBytes)) continue;
+                if (lastVictim is { } last && IsAlive(last.Pid) && DateTime.UtcNow - last.At < VictimGrace) continue;
+                if (PickVictim([.. Processes()], self) is not { } victim) continue;
+
+                _killedSessions[victim.Session] = victim.Pid;
+                NativeProcess.Kill(victim.Pid, 9);
+                lastVictim = (victim.Pid, DateTime.UtcNow);
+                _log.Write($"memory limit {_limitBytes >> 20} MiB reached ({used >> 20} MiB used): killed pid {victim.Pid} (session {victim.Session})");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // /proc raced with an exiting process; the next poll sees a settled view.
+            }
+        }
+    }
+
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var close = stat.LastIndexOf(')');
+            return close > 0 && close + 2 < stat.Length && stat[close + 2] != 'Z';
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private static IEnumerable<ProcessEntry> Processes()
+    {
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)) continue;
+            ProcessEntry? entry = null;
+            try
+            {
+                var statm = File.ReadAllText(Path.Combine(directory, "statm")).Split(' ');
+                var stat = File.ReadAllText(Path.Combine(directory, "stat"));
+                // After "pid (comm) ": state ppid pgrp session ...
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                if (statm.Length > 1 && fields.Length > 3
+                    && long.TryParse(statm[1], NumberStyles.None, CultureInfo.InvariantCulture, out var resident)
+                    && int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var parent)
+                    && int.TryParse(fields[3], NumberStyles.None, CultureInfo.InvariantCulture, out var session))
+                {
+                    entry = new ProcessEntry(pid, parent, session, resident);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentOutOfRangeException)
+            {
+                // Exited while we looked.
+            }
+
+            if (entry is { } found) yield return found;
+        }
+    }
+}
