@@ -19,12 +19,12 @@ say() { printf 'setup: %s\n' "$*" >&2; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 
 # Debian packages Airlock uses at run time, and what builds the guest agent with Native AOT.
-#   runc: container tier   runsc: gvisor tier
+#   runc: container tier   runsc: gvisor tier   qemu-system-x86: microvm tier
 #           mmdebstrap: the default image     e2fsprogs: per-sandbox disk (mkfs.ext4)
 #   util-linux: unshare, mount    iproute2, nftables: sandbox network and egress filtering
 #   uidmap: id-mapped users       procps: ps/kill                   ca-certificates, python3: tooling
 #   clang, zlib1g-dev: the native linker step of `dotnet publish -p:PublishAot=true`
-packages=(runc runsc mmdebstrap e2fsprogs util-linux iproute2 nftables uidmap procps ca-certificates python3 clang zlib1g-dev)
+packages=(runc runsc qemu-system-x86 mmdebstrap e2fsprogs util-linux iproute2 nftables uidmap procps ca-certificates python3 clang zlib1g-dev)
 
 install_packages() {
   local missing=() package
@@ -86,7 +86,18 @@ build() {
   say "build ready in $artifacts"
 }
 
+# The microVM tier's guest kernel: Debian's cloud kernel, downloaded (not installed) into the kernel
+# cache once; afterwards only a quick check that it is current.
+fetch_guest_kernel() {
+  local kernels="${AIRLOCK_KERNELS:-/var/lib/airlock/kernels}"
+  [[ $(id -u) -eq 0 ]] || return 0
+  [[ -f "$kernels/current/vmlinuz" && -f "$kernels/current/initramfs.cpio" \
+    && "$kernels/current/initramfs.cpio" -nt "$root/src/Airlock.Backends.MicroVm/Guest/init.sh" ]] && return 0
+  step "fetching the microVM guest kernel (Debian's cloud kernel)" "$root/scripts/microvm-kernel.sh" "$kernels"
+}
+
 mkdir -p "$artifacts"
 : >"$log"
 install_packages
+fetch_guest_kernel
 build

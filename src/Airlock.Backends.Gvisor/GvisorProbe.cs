@@ -26,7 +26,8 @@ internal static class GvisorProbe
         var marker = BootCacheFile(runscPath, platform);
         if (marker is not null && File.Exists(marker))
         {
-            var remembered = new TierProbe(tier, true, File.ReadAllText(marker).Trim());
+            var reason = File.ReadAllText(marker).Trim();
+            var remembered = new TierProbe(tier, true, reason, HostChecks: [RunscCheck(true, reason)]);
             Available[(runscPath, platform)] = remembered;
             return remembered;
         }
@@ -70,6 +71,16 @@ internal static class GvisorProbe
         }
     }
 
+    private static Core.Doctor.DoctorCheck RunscCheck(bool ok, string detail) => new()
+    {
+        Name = "runsc",
+        Ok = ok,
+        Detail = detail,
+        Fix = ok ? null : Fix,
+        Package = ok ? null : "runsc",
+        Informational = true,
+    };
+
     private static TierProbe Check(string tier, string runscPath, string platform)
     {
         string version;
@@ -85,7 +96,7 @@ internal static class GvisorProbe
         }
         catch (HostCommandException e)
         {
-            return new TierProbe(tier, false, $"runsc not found: {e.Message}", Fix);
+            return new TierProbe(tier, false, $"runsc not found: {e.Message}", Fix, HostChecks: [RunscCheck(false, "runsc not found (the gvisor tier's runtime)")]);
         }
 
         if (!HostFacts.IsRoot())
@@ -115,7 +126,7 @@ internal static class GvisorProbe
                 return new TierProbe(tier, false, $"{version}: a probe sandbox did not run (platform {platform}): {boot.Message}", Fix);
             }
 
-            return new TierProbe(tier, true, $"{version}; platform {platform}; probe sandbox ran, guest kernel {boot.Stdout.Trim()}");
+            return new TierProbe(tier, true, $"{version}; platform {platform}; probe sandbox ran, guest kernel {boot.Stdout.Trim()}", HostChecks: [RunscCheck(true, $"{version} ({platform} platform; a probe sandbox ran)")]);
         }
         catch (HostCommandException e)
         {

@@ -6,6 +6,12 @@ namespace Airlock.Backends.MicroVm;
 /// <summary>What /init reads from <c>/airlock/boot.env</c> and <c>/airlock/env</c>: shell text, every value single-quoted.</summary>
 internal sealed record BootSettings(string Hostname, TimeSpan? Ttl, IReadOnlyDictionary<string, string> Env, bool AgentLogToConsole = false)
 {
+    /// <summary>The user's memory limit, enforced by the guest's own cgroup (the VM has more RAM, for its kernel).</summary>
+    public long? MemoryBytes { get; init; }
+
+    /// <summary>The user's task limit, enforced by the guest's own pids cgroup (root in a VM ignores RLIMIT_NPROC).</summary>
+    public int? Tasks { get; init; }
+
     /// <summary>The same default as the container tier's OCI spec.</summary>
     private const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -17,6 +23,8 @@ internal sealed record BootSettings(string Hostname, TimeSpan? Ttl, IReadOnlyDic
         // Always a --log: the current agent (src/Airlock.Guest/Program.cs) dereferences the bridge options when
         // `serve` runs without one, and pid 1 dies with a NullReferenceException before it opens its port.
         // /dev/null costs nothing; the console (the 64 KiB ring QMP reads) is for diagnostics.
+        if (MemoryBytes is { } memory) args += " --cgroup-memory-bytes " + memory.ToString(CultureInfo.InvariantCulture);
+        if (Tasks is { } tasks) args += " --child-tasks " + tasks.ToString(CultureInfo.InvariantCulture);
         args = (args + (AgentLogToConsole ? " --log /dev/console" : " --log /dev/null")).Trim();
         return $"AIRLOCK_HOSTNAME={Quote(Hostname)}\nAIRLOCK_AGENT_ARGS={Quote(args)}\n";
     }

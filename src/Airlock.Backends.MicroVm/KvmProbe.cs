@@ -9,7 +9,7 @@ namespace Airlock.Backends.MicroVm;
 /// features the device exists but QEMU aborts (e.g. "failed to set MSR") or the guest never boots. The
 /// probe guest is the shared initramfs alone: its /init finds no sandbox settings, says so on the console
 /// and powers off — so "booted" means the kernel reached user space. The verdict is cached per host boot
-/// (keyed by the kernel's boot_id) in the data directory.
+/// (keyed by the kernel's boot_id) under /run/airlock.
 /// </summary>
 internal static class KvmProbe
 {
@@ -36,7 +36,7 @@ internal static class KvmProbe
 
     private static Result Boot(string qemu, GuestKernel kernel, string bootId, TimeSpan timeout)
     {
-        if (!File.Exists("/dev/kvm")) return new Result(false, "no /dev/kvm", bootId);
+        if (!File.Exists("/dev/kvm")) return new Result(false, "no /dev/kvm (no hardware virtualisation exposed to this host)", bootId);
         var start = new ProcessStartInfo(qemu)
         {
             RedirectStandardInput = true,
@@ -60,7 +60,7 @@ internal static class KvmProbe
         {
             process.Kill();
             process.WaitForExit();
-            return new Result(false, $"KVM present but unusable (guest did not boot within {timeout.TotalSeconds:0}s)", bootId);
+            return new Result(false, $"KVM present but unusable (/dev/kvm exists, but a probe guest did not boot within {timeout.TotalSeconds:0}s)", bootId);
         }
 
         var console = stdout.GetAwaiter().GetResult();
@@ -73,7 +73,7 @@ internal static class KvmProbe
         }
 
         var why = errors.Split('\n').FirstOrDefault(l => l.Length > 0) ?? $"QEMU exited with {process.ExitCode}";
-        return new Result(false, $"KVM present but unusable ({why})", bootId);
+        return new Result(false, $"KVM present but unusable (/dev/kvm exists, but a probe guest failed: {why})", bootId);
     }
 
     private static Result? TryReadCache(string cacheFile, string bootId)

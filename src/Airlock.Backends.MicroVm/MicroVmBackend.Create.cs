@@ -87,14 +87,16 @@ public sealed partial class MicroVmBackend
         OwnBy(layout.DiskImage, uid, Mode0600);
         Step("quota-disk");
 
-        await BootArchive.WriteAsync(layout.Initrd, kernel.Initramfs, request.AgentPath, new BootSettings(request.Hostname, request.Ttl, request.Env, _options.VerboseConsole), cancellationToken);
+        await BootArchive.WriteAsync(layout.Initrd, kernel.Initramfs, request.AgentPath, new BootSettings(request.Hostname, request.Ttl, request.Env, _options.VerboseConsole) { MemoryBytes = request.MemoryBytes, Tasks = request.Pids }, cancellationToken);
         OwnBy(layout.Initrd, uid, UnixFileMode.UserRead);
         Directory.CreateDirectory(layout.VmDirectory);
         OwnBy(layout.VmDirectory, uid, Mode0700);
         Step("initrd");
 
-        var procs = VmmCgroup.Create(layout, request.MemoryBytes + _options.VmmOverheadBytes, 64 + 4 * (int)Math.Ceiling(request.Cpus), request.Cpus);
-        var qemu = QemuCommandLine.Build(_options.QemuPath, kernel, layout, baseDisk, _kvm?.Usable == true, request.MemoryBytes, request.Cpus, _options.VerboseConsole, HostTsc.Khz);
+        // The guest gets the user's limit plus room for its own kernel; its cgroup holds the user to the limit.
+        var guestRam = request.MemoryBytes + _options.GuestKernelBytes;
+        var procs = VmmCgroup.Create(layout, guestRam + _options.VmmOverheadBytes, 64 + 4 * (int)Math.Ceiling(request.Cpus), request.Cpus);
+        var qemu = QemuCommandLine.Build(_options.QemuPath, kernel, layout, baseDisk, _kvm?.Usable == true, guestRam, request.Cpus, _options.VerboseConsole, HostTsc.Khz);
         // The exact argv heads QEMU's log (root-owned, outside vm/): what to rerun by hand when a boot misbehaves.
         await File.WriteAllTextAsync(layout.QemuLog, "# " + string.Join(' ', qemu) + "\n", cancellationToken);
         var qemuPid = await JailedProcess.StartAsync(layout.QemuPidFile, layout.QemuLog, procs, uid, qemu, cancellationToken);

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Airlock.Backends.Runc;
 using Airlock.Core;
 using Airlock.Core.Backends;
+using Airlock.Core.Doctor;
 
 namespace Airlock.Backends.MicroVm;
 
@@ -36,40 +37,63 @@ public sealed partial class MicroVmBackend : ISandboxBackend
 
     public string Tier => "microvm";
 
-    /// <summary>True when sandboxes boot with KVM; false under TCG emulation (then <c>auto</c> must not pick this tier).</summary>
-    public bool HardwareAccelerated => Probe().Available && _kvm is { Usable: true };
-
     public TierProbe Probe()
     {
-        if (!File.Exists(_options.QemuPath) && !OnPath(_options.QemuPath))
+        var qemuFound = File.Exists(_options.QemuPath) || OnPath(_options.QemuPath);
+        var qemu = new DoctorCheck
         {
-            return new TierProbe(Tier, false, $"{_options.QemuPath} not found", "apt-get install qemu-system-x86");
-        }
-
-        if (GuestKernel.Find(_options.KernelDirectory) is not { } kernel)
+            Name = "qemu",
+            Ok = qemuFound,
+            Detail = qemuFound ? $"{_options.QemuPath} (microvm machine)" : $"{_options.QemuPath} not found (the microvm tier's VMM)",
+            Fix = qemuFound ? null : "apt-get install qemu-system-x86",
+            Package = qemuFound ? null : "qemu-system-x86",
+            Informational = true,
+        };
+        var kernel = GuestKernel.Find(_options.KernelDirectory);
+        var kernelCheck = new DoctorCheck
         {
-            return new TierProbe(Tier, false, $"no guest kernel in {_options.KernelDirectory}", GuestKernel.Fix);
-        }
-
+            Name = "guest-kernel",
+            Ok = kernel is not null,
+            Detail = kernel is not null ? $"{kernel.Release} in {_options.KernelDirectory}" : $"no guest kernel in {_options.KernelDirectory}",
+            Fix = kernel is not null ? null : GuestKernel.Fix,
+            Informational = true,
+        };
+        if (!qemuFound) return new TierProbe(Tier, false, qemu.Detail, qemu.Fix, HostChecks: [qemu, kernelCheck]);
+        if (kernel is null) return new TierProbe(Tier, false, kernelCheck.Detail, GuestKernel.Fix, HostChecks: [qemu, kernelCheck]);
         if (Environment.UserName != "root")
         {
-            return new TierProbe(Tier, false, "the microvm tier needs root (cgroups, dropping QEMU to its own uid)", "run the daemon as root");
+            return new TierProbe(Tier, false, "the microvm tier needs root (cgroups, dropping QEMU to its own uid)", "run the daemon as root", HostChecks: [qemu, kernelCheck]);
         }
 
-        _kvm ??= KvmProbe.Run(_options.QemuPath, kernel, Path.Combine(MicroVmLayout.Root(_paths), "kvm-probe.json"), _options.KvmProbeTimeout);
+        // One verdict per host boot for every data directory: the probe can take its whole timeout.
+        _kvm ??= KvmProbe.Run(_options.QemuPath, kernel, "/run/airlock/kvm-probe.json", _options.KvmProbeTimeout);
+        var kvm = new DoctorCheck
+        {
+            Name = "kvm",
+            Ok = _kvm.Usable,
+            Detail = _kvm.Reason + " (judged by booting a probe guest, not by the device's presence)",
+            Fix = _kvm.Usable ? null : "a host with hardware virtualisation (VT-x/AMD-V; on a cloud VM, nested virtualisation with the CPU features KVM needs)",
+            Informational = true,
+        };
+        IReadOnlyList<DoctorCheck> checks = [qemu, kernelCheck, kvm];
         if (_kvm.Usable)
         {
-            return new TierProbe(Tier, true, $"QEMU microvm with KVM; kernel {kernel.Release}; {_kvm.Reason}");
+            return new TierProbe(Tier, true, $"QEMU microvm with KVM; guest kernel {kernel.Release}", HostChecks: checks);
         }
 
-        return _options.AllowTcg
-            ? new TierProbe(
-                Tier,
-                true,
-                $"QEMU microvm under TCG emulation (slow; {_kvm.Reason}); kernel {kernel.Release}; " +
-                (HostTsc.Khz is { } khz ? $"guest TSC {khz} kHz (from the host)" : "host TSC frequency unknown: guest boots depend on its PIT calibration and may hang on a busy host"),
-                "a host with usable /dev/kvm boots microVMs 10-50x faster")
-            : new TierProbe(Tier, false, $"{_kvm.Reason}; TCG emulation is not allowed by configuration", "run on a host with hardware virtualisation (usable /dev/kvm)");
+        if (!_options.AllowTcg)
+        {
+            return new TierProbe(Tier, false, $"{_kvm.Reason}; TCG emulation is turned off (AIRLOCK_MICROVM_TCG=never)", kvm.Fix, HostChecks: checks);
+        }
+
+        // Still a VM boundary, but 10-50x slower to boot: auto takes it only when configuration says so.
+        return new TierProbe(
+            Tier,
+            true,
+            $"QEMU microvm under TCG emulation (no usable KVM); guest kernel {kernel.Release}",
+            "a host with usable /dev/kvm boots microVMs 10-50x faster",
+            NotForAuto: _options.TcgForAuto ? null : "no usable /dev/kvm (see doctor's kvm check), and TCG emulation is used only when asked for (--isolation microvm, or AIRLOCK_MICROVM_TCG=auto)",
+            HostChecks: checks);
     }
 
     public async Task<Stream> ConnectAgentAsync(string sandboxId, CancellationToken cancellationToken = default)

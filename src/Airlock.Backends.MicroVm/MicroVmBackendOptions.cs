@@ -12,14 +12,26 @@ public sealed record MicroVmBackendOptions
         : "/var/lib/airlock/kernels/current";
 
     /// <summary>
-    /// Whether the tier is offered without a usable KVM (TCG: a VM boundary still, but 10-50x slower).
-    /// The engine's <c>auto</c> never picks TCG; this only decides whether <c>--isolation microvm</c> may.
+    /// Whether the tier is offered without a usable KVM (TCG: a VM boundary still, but 10-50x slower) when
+    /// asked for by name (<c>--isolation microvm</c>). <c>AIRLOCK_MICROVM_TCG=never</c> turns it off.
     /// </summary>
-    public bool AllowTcg { get; init; } = true;
+    public bool AllowTcg { get; init; } = Environment.GetEnvironmentVariable("AIRLOCK_MICROVM_TCG") != "never";
+
+    /// <summary>
+    /// Whether <c>auto</c> (and so a policy's <c>isolation.minimum: microvm</c>) may use TCG: off unless
+    /// <c>AIRLOCK_MICROVM_TCG=auto</c>, because a TCG boot takes seconds where KVM takes well under one.
+    /// </summary>
+    public bool TcgForAuto { get; init; } = Environment.GetEnvironmentVariable("AIRLOCK_MICROVM_TCG") == "auto";
 
     /// <summary>The unprivileged host uid and gid QEMU and the bridge run as: the first id after the
     /// container tier's range, so no container process shares it (and so could signal or ptrace QEMU).</summary>
     public uint VmmUid { get; init; } = HostIdRange.Base + HostIdRange.Size;
+
+    /// <summary>
+    /// Guest RAM beyond the user's memory limit, for the guest kernel, the initramfs it unpacks and the page cache:
+    /// the user's limit is the guest's memory cgroup, so the VM needs room around it (a 64 MiB VM does not boot).
+    /// </summary>
+    public long GuestKernelBytes { get; init; } = 128L << 20;
 
     /// <summary>QEMU's own memory on top of the guest's (device model, TCG translation cache, bridge).</summary>
     public long VmmOverheadBytes { get; init; } = 320L << 20;

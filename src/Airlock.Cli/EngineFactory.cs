@@ -1,4 +1,5 @@
 using Airlock.Backends.Gvisor;
+using Airlock.Backends.MicroVm;
 using Airlock.Backends.Runc;
 using Airlock.Core;
 using Airlock.Core.Backends;
@@ -11,7 +12,7 @@ namespace Airlock.Cli;
 internal static class EngineFactory
 {
     /// <summary>Every isolation tier this build has; the engine and <c>doctor</c> both use this list.</summary>
-    public static IReadOnlyList<ISandboxBackend> Backends(AirlockPaths paths) => [new RuncBackend(paths), new GvisorBackend(paths)];
+    public static IReadOnlyList<ISandboxBackend> Backends(AirlockPaths paths) => [new RuncBackend(paths), new GvisorBackend(paths), new MicroVmBackend(paths)];
 
     /// <summary>Creates and starts (reconciles) an engine over <paramref name="paths"/>.</summary>
     public static async Task<SandboxEngine> StartAsync(AirlockPaths paths, bool runReaper, CancellationToken cancellationToken = default)

@@ -3,7 +3,7 @@ using Airlock.Guest.Bridge;
 namespace Airlock.Guest;
 
 /// <summary>
-/// <c>airlock-agent serve (--socket PATH | --serial PATH | --dial PATH) [--root DIR] [--ttl-seconds N] [--child-tasks N] [--memory-bytes N] [--log FILE]</c>.
+/// <c>airlock-agent serve (--socket PATH | --serial PATH | --dial PATH) [--root DIR] [--ttl-seconds N] [--child-tasks N] [--memory-bytes N] [--cgroup-memory-bytes N] [--log FILE]</c>.
 /// <c>--socket</c>: listen on a unix socket, one connection per operation (runc).
 /// <c>--serial</c>: one multiplexed stream on a character device such as a virtio-serial port (microVM).
 /// <c>--dial</c>: one multiplexed stream on a connection to a host unix socket, redialled when it drops (gVisor).
@@ -31,7 +31,10 @@ internal sealed record AgentOptions
     /// <summary>When set, the agent enforces this memory limit itself (<see cref="Exec.MemoryGuard"/>): the gVisor tier, whose host cgroup holds the whole sentry.</summary>
     public long? MemoryBytes { get; init; }
 
-    public const string Usage = "usage: airlock-agent serve (--socket PATH | --serial PATH | --dial PATH) [--root DIR] [--ttl-seconds N] [--child-tasks N] [--memory-bytes N] [--log FILE]\n"
+    /// <summary>When set, the agent (the guest's init) builds the guest's own cgroups with this memory limit and <see cref="ChildTasks"/> (the microVM tier).</summary>
+    public long? CgroupMemoryBytes { get; init; }
+
+    public const string Usage = "usage: airlock-agent serve (--socket PATH | --serial PATH | --dial PATH) [--root DIR] [--ttl-seconds N] [--child-tasks N] [--memory-bytes N] [--cgroup-memory-bytes N] [--log FILE]\n"
         + "       " + BridgeOptions.Usage;
 
     /// <summary>Parses the command line; null (with <paramref name="error"/>) when it is not valid.</summary>
@@ -49,6 +52,7 @@ internal sealed record AgentOptions
         int? ttl = null;
         int? childTasks = null;
         long? memoryBytes = null;
+        long? cgroupMemoryBytes = null;
         for (int i = 1; i < args.Length; i++)
         {
             string? value = i + 1 < args.Length ? args[i + 1] : null;
@@ -70,6 +74,9 @@ internal sealed record AgentOptions
                 case "--memory-bytes" when long.TryParse(value, out long bytes) && bytes >= 1L << 20:
                     memoryBytes = bytes;
                     break;
+                case "--cgroup-memory-bytes" when long.TryParse(value, out long limit) && limit >= 1L << 20:
+                    cgroupMemoryBytes = limit;
+                    break;
                 case "--ttl-seconds" when int.TryParse(value, out int seconds) && seconds > 0:
                     ttl = seconds;
                     break;
@@ -87,6 +94,6 @@ internal sealed record AgentOptions
             return null;
         }
 
-        return new AgentOptions { Transport = transport.Value, Endpoint = endpoint, Root = Path.GetFullPath(root), TtlSeconds = ttl, LogPath = log, ChildTasks = childTasks, MemoryBytes = memoryBytes };
+        return new AgentOptions { Transport = transport.Value, Endpoint = endpoint, Root = Path.GetFullPath(root), TtlSeconds = ttl, LogPath = log, ChildTasks = childTasks, MemoryBytes = memoryBytes, CgroupMemoryBytes = cgroupMemoryBytes };
     }
 }

@@ -31,7 +31,8 @@ internal sealed class AgentServer
         reaper.Start();
         MemoryGuard? memoryGuard = _options.MemoryBytes is { } limit ? new MemoryGuard(limit, _log) : null;
         memoryGuard?.Start();
-        var launcher = new CommandLauncher(reaper, _options.Root, _options.ChildTasks, memoryGuard);
+        if (_options.CgroupMemoryBytes is { } cgroupMemory) GuestCgroups.Setup(cgroupMemory, _options.ChildTasks, _log);
+        var launcher = new CommandLauncher(reaper, _options.Root, _options.ChildTasks, memoryGuard, guestCgroups: _options.CgroupMemoryBytes is not null);
         var processes = new ProcessTable(launcher);
         var router = new OperationRouter(fs, launcher, processes);
 

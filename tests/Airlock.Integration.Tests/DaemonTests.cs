@@ -195,6 +195,7 @@ public sealed class DaemonTests : IAsyncLifetime
         }
 
         Assert.Empty(HostProbe.ProcessesWith(Path.Combine(_data.Path, "sandboxes")));
+        Assert.Empty(HostProbe.ProcessesWith(Path.Combine(_data.Path, "microvm") + "/"));
     }
 
     [Fact]

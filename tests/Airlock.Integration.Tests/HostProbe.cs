@@ -26,8 +26,11 @@ internal static class HostProbe
         var found = new List<string>();
         foreach (var root in Directory.GetDirectories("/sys/fs/cgroup").Append("/sys/fs/cgroup"))
         {
-            var dir = Path.Combine(root, "airlock", id);
-            if (Directory.Exists(dir)) found.Add(dir);
+            // The container and gVisor tiers' cgroups, and the microVM tier's (QEMU and its bridge).
+            foreach (var dir in new[] { Path.Combine(root, "airlock", id), Path.Combine(root, "airlock-vmm", id) })
+            {
+                if (Directory.Exists(dir)) found.Add(dir);
+            }
         }
 
         return found;
@@ -77,6 +80,10 @@ internal static class HostProbe
         traces.AddRange(ProcessesWith(Path.Combine(dataDir, "sandboxes", id)).Select(p => $"process {p}"));
         if (Directory.Exists(Path.Combine(dataDir, "runsc")) && Directory.EnumerateFileSystemEntries(Path.Combine(dataDir, "runsc"), $"*airlock-{id}*").Any()) traces.Add("runsc state airlock-" + id);
         if (Directory.Exists(Path.Combine(dataDir, "sandboxes", id))) traces.Add("directory " + Path.Combine(dataDir, "sandboxes", id));
+        // The microVM tier keeps each sandbox under microvm/{id}; QEMU and the bridge name it on their command lines.
+        var vm = Path.Combine(dataDir, "microvm", id);
+        if (Directory.Exists(vm)) traces.Add("directory " + vm);
+        traces.AddRange(ProcessesWith(vm).Select(p => $"process {p}"));
         return traces;
     }
 }

@@ -62,11 +62,28 @@ public sealed class TierTests : IDisposable
     }
 
     [Fact]
+    public async Task Microvm_UnameR_IsTheGuestKernels_NotTheHosts()
+    {
+        var result = await Cli.RunAsync(_data.Path, ["run", "--isolation", "microvm", "--", "uname", "-r"], null, TimeSpan.FromMinutes(3));
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var guest = result.Stdout.Trim();
+        Assert.NotEqual(File.ReadAllText("/proc/sys/kernel/osrelease").Trim(), guest);
+        // The guest runs the kernel that scripts/microvm-kernel.sh unpacked: its release names the cache directory.
+        Assert.Equal(Path.GetFileName(Path.GetFullPath(new DirectoryInfo("/var/lib/airlock/kernels/current").ResolveLinkTarget(true)?.FullName ?? "/var/lib/airlock/kernels/current")), guest);
+        Assert.Contains("(microvm;", result.Stderr, StringComparison.Ordinal);
+        Assert.Empty(HostProbe.MountsUnder(_data.Path));
+        Assert.Empty(HostProbe.ProcessesWith(Path.Combine(_data.Path, "sandboxes")));
+        Assert.Empty(HostProbe.ProcessesWith(Path.Combine(_data.Path, "microvm") + "/"));
+    }
+
+    [Fact]
     public async Task Microvm_WhenNotAvailable_FailsClearly_RatherThanDowngrading()
     {
-        var result = await Cli.RunAsync(_data.Path, "run", "--isolation", "microvm", "--", "true");
+        using var noKernels = new TempDataDir();
+        var result = await Cli.RunAsync(_data.Path, ["run", "--isolation", "microvm", "--", "true"], new Dictionary<string, string> { ["AIRLOCK_KERNELS"] = noKernels.Path }, TimeSpan.FromMinutes(1));
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains("microvm", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("microvm-kernel.sh", result.Stderr, StringComparison.Ordinal);
         Assert.Empty(Directory.GetDirectories(Path.Combine(_data.Path, "sandboxes")));
     }
 

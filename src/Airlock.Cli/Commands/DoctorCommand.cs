@@ -27,7 +27,7 @@ internal static class DoctorCommand
                 var tiers = new Table().Border(TableBorder.None).AddColumns("TIER", "AVAILABLE", "WHY", "FIX");
                 foreach (var tier in report.Tiers)
                 {
-                    tiers.AddRow(Markup.Escape(tier.Name), tier.Available ? "yes" : "no", Markup.Escape(tier.Reason), Markup.Escape(tier.Fix ?? ""));
+                    tiers.AddRow(Markup.Escape(tier.Name), tier.ForAuto ? "yes" : tier.Available ? "explicit only" : "no", Markup.Escape(tier.Reason), Markup.Escape(tier.Fix ?? ""));
                 }
 
                 var checks = new Table().Border(TableBorder.None).AddColumns("CHECK", "OK", "FOUND", "FIX");

@@ -53,8 +53,10 @@ public readonly record struct LimitCounters(long OomKills, long PidsRefused);
 /// Whether the host can run a tier. <paramref name="NotForAuto"/>, when set, is why <c>--isolation auto</c>
 /// passes over a tier that runs here but does not yet keep Airlock's contract in full (e.g. a microVM under
 /// TCG emulation, or a tier whose limit kills differ); it can still be asked for explicitly.
+/// <paramref name="HostChecks"/> are the facts the probe established on the way (runtime versions, KVM), shown
+/// by <c>airlock doctor</c> beside its own checks so that the two never disagree.
 /// </summary>
-public sealed record TierProbe(string Tier, bool Available, string Reason, string? Fix = null, string? NotForAuto = null);
+public sealed record TierProbe(string Tier, bool Available, string Reason, string? Fix = null, string? NotForAuto = null, IReadOnlyList<Doctor.DoctorCheck>? HostChecks = null);
 
 /// <summary>Everything a backend needs to start one sandbox, already validated and defaulted by the engine.</summary>
 public sealed record BackendCreateRequest

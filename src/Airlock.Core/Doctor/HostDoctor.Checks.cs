@@ -139,26 +139,4 @@ public static partial class HostDoctor
             Fix = ok ? null : "modprobe loop (in a container: run it with access to /dev/loop-control and /dev/loop*)",
         };
     }
-
-    private static DoctorCheck CheckKvm() => File.Exists("/dev/kvm")
-        ? new DoctorCheck { Name = "kvm", Ok = true, Detail = "present (not probed)", Informational = true }
-        : new DoctorCheck
-        {
-            Name = "kvm", Ok = false, Detail = "absent (the microvm tier would fall back to slow TCG emulation)", Informational = true,
-            Fix = "enable virtualisation (VT-x/AMD-V, nested virtualisation on a cloud VM) and load kvm_intel or kvm_amd",
-        };
-
-    private static DoctorCheck CheckRunsc()
-    {
-        var runsc = HostCommand.Find("runsc");
-        return new DoctorCheck
-        {
-            Name = "runsc",
-            Ok = runsc is not null,
-            Detail = runsc is not null ? $"{runsc} (the gvisor tier is not implemented yet)" : "absent (for the gvisor tier, not implemented yet)",
-            // Not in Debian bookworm's main archive, so no Package for doctor --fix.
-            Fix = runsc is not null ? null : "install gVisor's runsc: https://gvisor.dev/docs/user_guide/install/",
-            Informational = true,
-        };
-    }
 }

@@ -30,14 +30,14 @@ public static partial class HostDoctor
             CheckProgram("mkfs.ext4", "mkfs.ext4", "e2fsprogs", "formats the per-sandbox disk (--disk quota)"),
             CheckVersion("mmdebstrap", "mmdebstrap", ["--version"], "mmdebstrap", "builds the default image from Debian packages"),
             CheckVersion("nftables", "nft", ["--version"], "nftables", "egress filtering (used by the network layer)") with { Informational = true },
-            CheckKvm(),
-            CheckRunsc(),
         };
+        var probes = backends.Select(b => b.Probe()).ToList();
+        checks.AddRange(probes.SelectMany(p => p.HostChecks ?? []));
 
         return new DoctorReport
         {
             Checks = checks,
-            Tiers = Tiers(backends.Select(b => b.Probe()).ToList()),
+            Tiers = Tiers(probes),
             AutoChoice = AutoChoice(backends),
             CgroupVersion = cgroup,
             Kernel = Read("/proc/sys/kernel/osrelease").Trim(),
@@ -47,7 +47,7 @@ public static partial class HostDoctor
     internal static IReadOnlyList<TierStatus> Tiers(IReadOnlyList<Backends.TierProbe> probes) =>
         KnownTiers
             .Select(tier => probes.FirstOrDefault(p => p.Tier == tier) is { } probe
-                ? new TierStatus { Name = tier, Available = probe.Available, Reason = probe.NotForAuto is { } skip && probe.Available ? $"{probe.Reason}; explicit only: {skip}" : probe.Reason, Fix = probe.Fix }
+                ? new TierStatus { Name = tier, Available = probe.Available, ForAuto = probe is { Available: true, NotForAuto: null }, Reason = probe.Available && probe.NotForAuto is { } skip ? $"{probe.Reason}; auto passes over it: {skip}" : probe.Reason, Fix = probe.Fix }
                 : new TierStatus { Name = tier, Available = false, Reason = "not built into this version of Airlock" })
             .ToList();
 
@@ -55,7 +55,7 @@ public static partial class HostDoctor
     {
         try
         {
-            var (backend, reason) = Engine.TierSelector.Select("auto", backends);
+            var (backend, reason) = Engine.TierSelector.Select("auto", backends, autoOrder: Engine.EngineOptions.ConfiguredAutoOrder());
             return $"{backend.Tier} ({reason})";
         }
         catch (AirlockException e)

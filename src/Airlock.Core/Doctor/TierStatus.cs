@@ -8,6 +8,9 @@ public sealed record TierStatus
 
     public required bool Available { get; init; }
 
+    /// <summary>Whether <c>--isolation auto</c> may pick it; false for a tier that runs but only when asked for by name (a microVM under TCG).</summary>
+    public bool ForAuto { get; init; }
+
     /// <summary>"ready", or the failed checks / "not implemented yet".</summary>
     public required string Reason { get; init; }
 

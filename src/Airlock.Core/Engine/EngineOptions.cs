@@ -19,6 +19,17 @@ public sealed record EngineOptions
     /// <summary>TTL of a sandbox created without one.</summary>
     public TimeSpan DefaultTtl { get; init; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// The order <c>--isolation auto</c> tries tiers in; strongest first by default. <c>AIRLOCK_TIER_ORDER</c>
+    /// (e.g. <c>gvisor,container</c>) sets it for the CLI and the daemon.
+    /// </summary>
+    public IReadOnlyList<string> AutoOrder { get; init; } = ConfiguredAutoOrder();
+
+    /// <summary><c>AIRLOCK_TIER_ORDER</c> when set, else strongest first.</summary>
+    public static IReadOnlyList<string> ConfiguredAutoOrder() => Environment.GetEnvironmentVariable("AIRLOCK_TIER_ORDER") is { Length: > 0 } order
+        ? TierSelector.ParseOrder(order)
+        : TierSelector.DefaultAutoOrder;
+
     /// <summary>Whether this engine destroys expired sandboxes on a timer (the daemon does; a one-shot CLI reaps on start).</summary>
     public bool RunReaper { get; init; }
 }

@@ -29,13 +29,17 @@ internal sealed class CommandLauncher
 
     private readonly int? _childTasks;
 
+    /// <summary>Whether commands go into the guest's commands cgroup (<see cref="GuestCgroups"/>, the microVM tier).</summary>
+    private readonly bool _guestCgroups;
+
     /// <summary>The agent's own OOM killer where the sandbox's kernel has none the host relies on (gVisor); else null.</summary>
     public MemoryGuard? MemoryGuard { get; }
 
-    public CommandLauncher(Reaper reaper, string rootPath, int? childTasks = null, MemoryGuard? memoryGuard = null)
+    public CommandLauncher(Reaper reaper, string rootPath, int? childTasks = null, MemoryGuard? memoryGuard = null, bool guestCgroups = false)
     {
         _childTasks = childTasks;
         MemoryGuard = memoryGuard;
+        _guestCgroups = guestCgroups;
         _reaper = reaper;
         _root = rootPath;
 
@@ -105,6 +109,7 @@ internal sealed class CommandLauncher
             return false;
         }
 
+        if (_guestCgroups) GuestCgroups.Adopt(pid);
         ResetOomScore(pid);
         LimitTasks(pid);
         if (!request.HasStdin)
