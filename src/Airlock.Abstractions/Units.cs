@@ -27,14 +27,14 @@ public static class Units
             return false;
         }
 
-        var total = value * multiplier;
-        if (total > long.MaxValue / 2)
+        // Compared before multiplying: decimal overflows (and throws) on 28 nines and a 't'.
+        if (value > long.MaxValue / 2 / multiplier)
         {
             error = $"'{text}' is too large";
             return false;
         }
 
-        bytes = (long)total;
+        bytes = (long)(value * multiplier);
         return true;
     }
 
