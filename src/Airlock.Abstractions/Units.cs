@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Airlock;
 
 /// <summary>Parses the sizes (<c>512m</c>, <c>2g</c>) and durations (<c>30s</c>, <c>5m</c>) of the CLI, the API and policies.</summary>
-public static class Units
+public static partial class Units
 {
     /// <summary>Parses a size: a whole number of bytes with an optional k, m, g or t suffix (powers of 1024; "b", "i", "ib" tolerated).</summary>
     public static bool TryParseSize(string? text, out long bytes, out string? error)
@@ -27,14 +27,14 @@ public static class Units
             return false;
         }
 
-        var total = value * multiplier;
-        if (total > long.MaxValue / 2)
+        // Compared before multiplying: decimal overflows (and throws) on 28 nines and a 't'.
+        if (value > long.MaxValue / 2 / multiplier)
         {
             error = $"'{text}' is too large";
             return false;
         }
 
-        bytes = (long)total;
+        bytes = (long)(value * multiplier);
         return true;
     }
 

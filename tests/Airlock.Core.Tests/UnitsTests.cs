@@ -21,6 +21,7 @@ public sealed class UnitsTests
     [InlineData("0")]
     [InlineData("5x")]
     [InlineData("99999999999t")]
+    [InlineData("9999999999999999999999999999t")]
     public void ParseSize_RejectsNonsenseWithAnActionableMessage(string text)
     {
         var error = Assert.Throws<AirlockException>(() => Units.ParseSize(text));
