@@ -17,4 +17,10 @@ public sealed record SandboxSpec
     public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
 
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// A policy document (YAML or JSON text, the schema of DESIGN.md), as <c>--policy FILE</c> reads it: its
+    /// isolation minimum is a floor creation never goes below, and its limits are defaults and ceilings.
+    /// </summary>
+    public string? Policy { get; init; }
 }

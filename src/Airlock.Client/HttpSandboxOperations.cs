@@ -27,6 +27,7 @@ internal sealed class HttpSandboxOperations(DaemonConnection daemon) : ISandboxO
             Timeout = spec.Ttl is { } ttl ? WireFormat.Duration(ttl) : null,
             Env = spec.Env.Count > 0 ? spec.Env : null,
             Labels = spec.Labels.Count > 0 ? spec.Labels : null,
+            Policy = spec.Policy,
         };
         return await daemon.SendJsonAsync<SandboxInfo>(daemon.Request(HttpMethod.Post, "v1/sandboxes", DaemonConnection.Json(body)), cancellationToken);
     }

@@ -18,7 +18,7 @@ public sealed class CliParsingTests
     [InlineData("unrecognized flag or argument 'extra'", "exec", "sb-1", "extra", "--", "true")]
     [InlineData("unrecognized command or argument '--bogus'", "ps", "--bogus")]
     [InlineData("sandbox paths must be absolute", "cp", "./a", "sb-1:relative/b")]
-    [InlineData("--policy is not supported yet", "create", "--policy", "p.yaml")]
+    [InlineData("--policy: policy file 'p.yaml' does not exist", "create", "--policy", "p.yaml")]
     [InlineData("not supported yet", "image", "import", "x.tar")]
     [InlineData("--isolation: 'chroot' is not a tier", "create", "--isolation", "chroot")]
     [InlineData("required argument missing", "rm")]

@@ -29,6 +29,25 @@ public sealed class SandboxRouteTests
         Assert.Equal("1", spec.Env["A"]);
     }
 
+    [Theory]
+    [InlineData("""{"policy":{"isolation":{"minimum":"gvisor"}}}""", "\"minimum\":\"gvisor\"")]
+    [InlineData("""{"policy":"isolation: { minimum: gvisor }"}""", "minimum: gvisor")]
+    public async Task Create_WithAPolicyObjectOrText_HandsTheDocumentToTheEngine(string body, string expected)
+    {
+        await using var server = await ServerFixture.StartAsync();
+        using var response = await server.Http.PostAsync("/v1/sandboxes", Json(body));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Contains(expected, server.Engine.LastSpec!.Policy, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Create_WithAPolicyThatIsNeitherObjectNorText_Is400()
+    {
+        await using var server = await ServerFixture.StartAsync();
+        using var response = await server.Http.PostAsync("/v1/sandboxes", Json("""{"policy":5}"""));
+        await ProblemAssert.IsProblemAsync(response, 400, "'policy'");
+    }
+
     [Fact]
     public async Task Create_WithEmptyBody_UsesDefaults()
     {

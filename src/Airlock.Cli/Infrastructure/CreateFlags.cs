@@ -23,7 +23,7 @@ internal sealed class CreateFlags
 
     public Option<string[]> Label { get; } = new("--label") { Description = "Label K=V (repeatable)" };
 
-    public Option<string> Policy { get; } = new("--policy") { Description = "Policy file (not supported yet)" };
+    public Option<string> Policy { get; } = new("--policy") { Description = "Policy file (YAML or JSON): isolation minimum and limits" };
 
     public Option<bool> Json { get; }
 
@@ -44,11 +44,6 @@ internal sealed class CreateFlags
     /// <summary>The spec these flags ask for; <paramref name="ttl"/> is the whole-sandbox time to live.</summary>
     public SandboxSpec ToSpec(ParseResult parse, TimeSpan? ttl)
     {
-        if (parse.GetValue(Policy) is not null)
-        {
-            throw new UsageException("policies arrive with governance; --policy is not supported yet");
-        }
-
         return new SandboxSpec
         {
             Image = parse.GetValue(Image) is { Length: > 0 } image ? image : "python",
@@ -63,7 +58,22 @@ internal sealed class CreateFlags
             Ttl = ttl,
             Env = FlagParsing.KeyValues("--env", parse.GetValue(Env)),
             Labels = FlagParsing.KeyValues("--label", parse.GetValue(Label)),
+            Policy = parse.GetValue(Policy) is { } file ? ReadPolicy(file) : null,
         };
+    }
+
+    /// <summary>The file's text, checked here so that its errors name the file, its lines and its fields.</summary>
+    private static string ReadPolicy(string file)
+    {
+        try
+        {
+            Core.Policy.PolicyLoader.LoadFile(file);
+            return File.ReadAllText(file);
+        }
+        catch (AirlockException e)
+        {
+            throw new UsageException("--policy: " + e.Message);
+        }
     }
 
     /// <summary>How the user gave a limit, for the "command killed" line.</summary>

@@ -24,6 +24,9 @@ internal sealed record CreateSandboxBody
     public IReadOnlyDictionary<string, string>? Env { get; init; }
 
     public IReadOnlyDictionary<string, string>? Labels { get; init; }
+
+    /// <summary>A policy document as text (YAML or JSON); the server also accepts it as a JSON object.</summary>
+    public string? Policy { get; init; }
 }
 
 internal sealed record ExecBody

@@ -9,7 +9,8 @@ public sealed partial class SandboxEngine
     public async Task<SandboxInfo> CreateAsync(SandboxSpec spec, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
         SpecValidator.Validate(spec);
-        var (backend, reason) = TierSelector.Select(spec.Isolation, Backends, autoOrder: Options.AutoOrder);
+        (spec, var isolationMinimum) = Policy.PolicyApplication.Apply(spec, spec.Policy);
+        var (backend, reason) = TierSelector.Select(spec.Isolation, Backends, isolationMinimum, Options.AutoOrder);
         _agentPath ??= AgentLocator.Locate(Options.AgentPath);
         var rootfs = await Images.GetRootfsAsync(spec.Image, progress, cancellationToken);
 

@@ -5,7 +5,7 @@ namespace Airlock.Server.Http;
 /// <summary>The JSON bodies of the API, parsed into the typed requests of <see cref="ISandboxOperations"/>.</summary>
 internal static class RequestBodies
 {
-    private static readonly string[] CreateFields = ["image", "isolation", "cpus", "memory", "pids", "disk", "timeout", "env", "labels"];
+    private static readonly string[] CreateFields = ["image", "isolation", "cpus", "memory", "pids", "disk", "timeout", "env", "labels", "policy"];
     private static readonly string[] ExecFields = ["command", "env", "cwd", "timeout", "stdin"];
     private static readonly string[] Isolations = ["auto", "container", "gvisor", "microvm"];
 
@@ -35,6 +35,20 @@ internal static class RequestBodies
         {
             if (!Isolations.Contains(isolation)) throw AirlockException.Invalid($"'isolation' must be one of {string.Join(", ", Isolations)}, not '{isolation}'");
             spec = spec with { Isolation = isolation };
+        }
+
+        // A policy document: as text (YAML or JSON, as a policy file holds it) or as a JSON object of the same schema.
+        if (body.TryGetProperty("policy", out var policy) && policy.ValueKind != JsonValueKind.Null)
+        {
+            spec = spec with
+            {
+                Policy = policy.ValueKind switch
+                {
+                    JsonValueKind.String => policy.GetString(),
+                    JsonValueKind.Object => policy.GetRawText(),
+                    _ => throw AirlockException.Invalid("'policy' must be a policy document: an object, or YAML/JSON text"),
+                },
+            };
         }
 
         return spec;
