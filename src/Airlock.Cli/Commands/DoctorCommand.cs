@@ -7,17 +7,36 @@ using Spectre.Console;
 
 namespace Airlock.Cli.Commands;
 
-/// <summary><c>airlock doctor [--json]</c>: which isolation tiers this host can run, and why not. Exit 0 when any can.</summary>
+/// <summary>
+/// <c>airlock doctor [--json] [--fix]</c>: which isolation tiers this host can run, and why not. Exit 0 when any can.
+/// <c>--fix</c> (root only) installs the Debian packages the failed checks name, then checks again.
+/// </summary>
 internal static class DoctorCommand
 {
     public static Command Build(CliContext context)
     {
         var json = new Option<bool>("--json") { Description = "Print the report as JSON" };
-        var command = new Command("doctor", "Check which isolation tiers this host can run") { json };
+        var fix = new Option<bool>("--fix") { Description = "Install the missing Debian packages (as root), then check again" };
+        var command = new Command("doctor", "Check which isolation tiers this host can run") { json, fix };
         command.SetAction(parse =>
         {
             var console = context.Console;
             var report = HostDoctor.Run(EngineFactory.Backends(GlobalOptions.Paths(parse)));
+            if (parse.GetValue(fix))
+            {
+                if (report.MissingPackages.Count == 0)
+                {
+                    console.Error.WriteLine("airlock: doctor --fix: no missing Debian package to install");
+                }
+                else
+                {
+                    if (Environment.UserName != "root") throw new UsageException($"doctor --fix installs Debian packages ({string.Join(' ', report.MissingPackages)}) and needs root");
+                    console.Error.WriteLine($"airlock: doctor --fix: installing {string.Join(' ', report.MissingPackages)}");
+                    PackageInstaller.Install(report.MissingPackages);
+                    report = HostDoctor.Run(EngineFactory.Backends(GlobalOptions.Paths(parse)));
+                }
+            }
+
             if (parse.GetValue(json))
             {
                 console.Output.WriteLine(JsonSerializer.Serialize(report, AirlockJson.Indented));

@@ -37,7 +37,12 @@ internal static class InspectCommand
                 ("no_new_privs", posture.NoNewPrivileges ? "yes" : "no"),
                 ("capabilities", posture.Capabilities.Count == 0 ? "none" : string.Join(' ', posture.Capabilities)),
                 ("memory limit", Or(posture.MemoryLimitBytes, Units.FormatSize)),
-                ("pids limit", Or(posture.PidsLimit, v => v.ToString(CultureInfo.InvariantCulture) + " (sandbox total: yours plus the agent's reserve)")),
+                ("pids limit", Or(posture.PidsLimit, v => v.ToString(CultureInfo.InvariantCulture) + posture.Isolation switch
+                {
+                    "gvisor" => " (your commands' RLIMIT_NPROC inside the sentry: yours plus the agent's threads)",
+                    "microvm" => " (the guest cgroup of your commands)",
+                    _ => " (sandbox total: yours plus the agent's reserve)",
+                })),
                 ("cpu limit", posture.CpuLimit is { } cpus ? cpus.ToString("0.##", CultureInfo.InvariantCulture) : "none"),
                 ("network", posture.Network),
             };

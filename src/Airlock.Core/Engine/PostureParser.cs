@@ -62,4 +62,28 @@ internal static class PostureParser
             : interfaces.Count == 0 ? "none: no interfaces"
             : "interfaces: " + string.Join(", ", interfaces);
     }
+
+    /// <summary>The v2 path of /proc/self/cgroup's "0::PATH" line, or "/" when there is none.</summary>
+    public static string CgroupV2Path(string procSelfCgroup) =>
+        procSelfCgroup.Split('\n').FirstOrDefault(l => l.StartsWith("0::", StringComparison.Ordinal)) is { } line && line.Length > 3 ? line[3..].Trim() : "/";
+
+    /// <summary>"/a/b" -> "/a/b", "/a", "" (the root, as a suffix of /sys/fs/cgroup).</summary>
+    public static IEnumerable<string> CgroupAncestors(string path)
+    {
+        var current = path.TrimEnd('/');
+        while (current.Length > 0)
+        {
+            yield return current;
+            current = current[..current.LastIndexOf('/')];
+        }
+
+        yield return "";
+    }
+
+    /// <summary>MemTotal of /proc/meminfo in bytes, or null.</summary>
+    public static long? MemTotalBytes(string meminfo) =>
+        meminfo.Split('\n').FirstOrDefault(l => l.StartsWith("MemTotal:", StringComparison.Ordinal)) is { } line
+        && long.TryParse(line["MemTotal:".Length..].Replace("kB", "", StringComparison.Ordinal).Trim(), System.Globalization.CultureInfo.InvariantCulture, out var kb)
+            ? kb * 1024
+            : null;
 }

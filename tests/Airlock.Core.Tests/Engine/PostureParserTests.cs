@@ -41,4 +41,24 @@ public sealed class PostureParserTests
     [Fact]
     public void StatusField_FindsTheNamedLine() =>
         Assert.Equal("2", PostureParser.StatusField("Name:\tcat\nSeccomp:\t2\nSeccomp_filters:\t1\n", "Seccomp"));
+
+    [Theory]
+    [InlineData("0::/sandbox/commands\n", "/sandbox/commands")]
+    [InlineData("12:pids:/x\n0::/\n", "/")]
+    [InlineData("", "/")]
+    public void CgroupV2Path_ReadsTheUnifiedLine(string text, string expected) => Assert.Equal(expected, PostureParser.CgroupV2Path(text));
+
+    [Fact]
+    public void CgroupAncestors_WalkUpToTheRoot()
+    {
+        Assert.Equal(["/sandbox/commands", "/sandbox", ""], PostureParser.CgroupAncestors("/sandbox/commands"));
+        Assert.Equal([""], PostureParser.CgroupAncestors("/"));
+    }
+
+    [Fact]
+    public void MemTotalBytes_IsTheKilobytesTimes1024()
+    {
+        Assert.Equal(262144L * 1024, PostureParser.MemTotalBytes("MemTotal:         262144 kB\nMemFree: 1 kB\n"));
+        Assert.Null(PostureParser.MemTotalBytes("MemFree: 1 kB\n"));
+    }
 }
