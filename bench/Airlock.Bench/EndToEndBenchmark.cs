@@ -33,7 +33,7 @@ internal static class EndToEndBenchmark
         var imageRootfs = await engine.Images.GetRootfsAsync("python", new Progress<string>(Console.Error.WriteLine));
 
         var rows = new List<ResultRow>();
-        rows.Add(await ColdStartAsync(engine, "container", iterations, async warm =>
+        rows.Add(await ColdStartAsync(engine, "container", iterations, StepsOf("container"), async warm =>
         {
             var raw = new RawOciRun("runc", [], BaselineBundle.Write(ConfigOf(paths, warm), imageRootfs, Path.Combine(dataDir, "raw-runc"), "/airlock-bench/raw"));
             return ("raw `runc run` of the same spec", raw.TimeToFirstOutputAsync, 1.5);
@@ -46,7 +46,7 @@ internal static class EndToEndBenchmark
         }
         else
         {
-            rows.Add(await ColdStartAsync(engine, "gvisor", iterations, async warm =>
+            rows.Add(await ColdStartAsync(engine, "gvisor", iterations, StepsOf("gvisor"), async warm =>
             {
                 var raw = new RawOciRun("runsc", ["--root", Path.Combine(dataDir, "raw-runsc-state"), "--platform=ptrace", "--network=none"],
                     BaselineBundle.Write(ConfigOf(paths, warm), imageRootfs, Path.Combine(dataDir, "raw-runsc"), "/airlock-bench/raw-gvisor"));
@@ -61,7 +61,7 @@ internal static class EndToEndBenchmark
         else
         {
             // Under TCG a boot takes seconds: fewer samples, same alternation.
-            rows.Add(await ColdStartAsync(engine, "microvm", Math.Max(3, iterations / 3), async _ =>
+            rows.Add(await ColdStartAsync(engine, "microvm", Math.Max(3, iterations / 3), StepsOf("microvm"), async _ =>
             {
                 var bare = new BareQemuBoot(new MicroVmBackendOptions().QemuPath, (engine.Options.DefaultMemoryBytes + new MicroVmBackendOptions().GuestKernelBytes) >> 20);
                 return ("bare QEMU boot of the same kernel to user space", _ => bare.TimeToUserSpaceAsync(), 1.3);
@@ -85,6 +85,7 @@ internal static class EndToEndBenchmark
         SandboxEngine engine,
         string tier,
         int iterations,
+        Action<string, TimeSpan> step,
         Func<string, Task<(string Name, Func<int, Task<double>> Measure, double Target)>> baselineFor)
     {
         // Warm up both paths once (page cache, JIT, the microVM base disk) so that no sample measures the disk.
@@ -101,7 +102,10 @@ internal static class EndToEndBenchmark
             raw.Add(await baseline(i));
             var watch = Stopwatch.StartNew();
             var sandbox = await engine.CreateAsync(new SandboxSpec { Isolation = tier });
+            var created = watch.Elapsed;
+            step("engine-create-total", created);
             await FirstOutputAsync(engine, sandbox.Id);
+            step("first-exec-output", watch.Elapsed - created);
             airlock.Add(watch.Elapsed.TotalMilliseconds);
             await engine.DeleteAsync(sandbox.Id);
         }
