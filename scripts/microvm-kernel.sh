@@ -43,8 +43,11 @@ fi
 [[ -n "$package" ]] || die "cannot resolve $meta to a versioned kernel package"
 release="${package#linux-image-}"
 
+# The initramfs holds init.sh: it is current when it was built from this init.sh (by content, not mtime,
+# so a fresh clone reuses the cache instead of downloading again).
 init_script="$root/src/Airlock.Backends.MicroVm/Guest/init.sh"
-if [[ -f "$cache/$release/vmlinuz" && -f "$cache/$release/initramfs.cpio" && "$cache/$release/initramfs.cpio" -nt "$init_script" ]]; then
+init_sum="$(sha256sum "$init_script" | cut -d' ' -f1)"
+if [[ -f "$cache/$release/vmlinuz" && -f "$cache/$release/initramfs.cpio" && "$(cat "$cache/$release/init.sha256" 2>/dev/null)" == "$init_sum" ]]; then
   ln -sfn "$release" "$cache/current"
   printf '%s\n' "$cache/$release/vmlinuz"
   exit 0
@@ -97,7 +100,8 @@ mkdir -p "$work/$release"
 cp "$vmlinuz" "$work/$release/vmlinuz"
 cp "$config" "$work/$release/config"
 mv "$work/initramfs.cpio" "$work/$release/initramfs.cpio"
-chmod 644 "$work/$release/vmlinuz" "$work/$release/config" "$work/$release/initramfs.cpio"
+printf '%s\n' "$init_sum" > "$work/$release/init.sha256"
+chmod 644 "$work/$release/vmlinuz" "$work/$release/config" "$work/$release/initramfs.cpio" "$work/$release/init.sha256"
 rm -rf "${cache:?}/$release"
 mv "$work/$release" "$cache/$release"
 ln -sfn "$release" "$cache/current"
