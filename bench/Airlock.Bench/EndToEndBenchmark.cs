@@ -77,7 +77,7 @@ internal static class EndToEndBenchmark
     }
 
     /// <summary>Why a tier cannot be measured here, or null.</summary>
-    private static string? Skip(ISandboxBackend backend) => backend.Probe() is { Available: true } ? null : backend.Probe().Reason;
+    private static string? Skip(ISandboxBackend backend) => backend.Probe() is { Available: false } probe ? probe.Reason : null;
 
     private static string ConfigOf(AirlockPaths paths, string sandboxId) => Path.Combine(paths.SandboxDirectory(sandboxId), "bundle", "config.json");
 

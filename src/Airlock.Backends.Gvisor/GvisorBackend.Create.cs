@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Sockets;
 using Airlock.Backends.Runc;
 using Airlock.Core;
 using Airlock.Core.Backends;
@@ -11,8 +10,6 @@ namespace Airlock.Backends.Gvisor;
 
 public sealed partial class GvisorBackend
 {
-    private const UnixFileMode Mode0711 = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
-
     /// <summary>
     /// Steps, each undone by <see cref="DestroyAsync"/> from the id alone: sandbox dir (+ tier marker) ->
     /// quota disk and overlay root (shared with the container tier) -> config.json -> runsc run -d -> the
@@ -26,52 +23,10 @@ public sealed partial class GvisorBackend
     /// process, which ends the whole sandbox (counted in <see cref="LimitCounters.OomKills"/>).
     /// </para>
     /// </summary>
-    public async Task CreateAsync(BackendCreateRequest request, CancellationToken cancellationToken = default)
+    public Task CreateAsync(BackendCreateRequest request, CancellationToken cancellationToken = default)
     {
         var layout = SandboxLayout.For(_paths, request.Id);
-        layout.ValidateForCreate(request.ImageRootfs);
-        if (!Directory.Exists(request.ImageRootfs))
-        {
-            throw new ArgumentException($"image rootfs not found: {request.ImageRootfs}", nameof(request));
-        }
-
-        if (!File.Exists(request.AgentPath))
-        {
-            throw new ArgumentException($"agent binary not found: {request.AgentPath}", nameof(request));
-        }
-
-        PrepareSandboxesDirectory();
-        try
-        {
-            Directory.CreateDirectory(layout.Directory);
-        }
-        catch (IOException e)
-        {
-            throw new InvalidOperationException($"cannot create sandbox directory {layout.Directory}: {e.Message}", e);
-        }
-
-        if (Directory.EnumerateFileSystemEntries(layout.Directory).Any())
-        {
-            throw new InvalidOperationException($"sandbox {request.Id} already exists on this host ({layout.Directory})");
-        }
-
-        try
-        {
-            await CreateStepsAsync(request, layout, cancellationToken);
-        }
-        catch (Exception createError)
-        {
-            try
-            {
-                await DestroyAsync(request.Id, CancellationToken.None);
-            }
-            catch (Exception destroyError)
-            {
-                throw new AggregateException($"create of sandbox {request.Id} failed and its cleanup failed too", createError, destroyError);
-            }
-
-            throw;
-        }
+        return OciSandboxLifecycle.CreateAsync(_paths, layout, request, () => CreateStepsAsync(request, layout, cancellationToken), () => DestroyAsync(request.Id, CancellationToken.None));
     }
 
     private async Task CreateStepsAsync(BackendCreateRequest request, SandboxLayout layout, CancellationToken cancellationToken)
@@ -84,11 +39,7 @@ public sealed partial class GvisorBackend
         }
 
         await File.WriteAllTextAsync(Path.Combine(layout.Directory, TierMarker), "", cancellationToken);
-        File.SetUnixFileMode(layout.Directory, Mode0711);
-        Directory.CreateDirectory(layout.Bundle);
-        File.SetUnixFileMode(layout.Bundle, Mode0711);
-        Directory.CreateDirectory(layout.Rootfs);
-        File.SetUnixFileMode(layout.Rootfs, Mode0711);
+        OciSandboxLifecycle.CreateBundleDirectories(layout);
 
         await SandboxDisk.PrepareAsync(layout, request.DiskBytes, request.ImageRootfs, _diskPool, cancellationToken);
         Step("disk-and-overlay");
@@ -106,7 +57,7 @@ public sealed partial class GvisorBackend
 
         GrantRunscMemory(layout, request.MemoryBytes);
         var sentryPid = int.Parse((await File.ReadAllTextAsync(layout.PidFile, cancellationToken)).Trim(), CultureInfo.InvariantCulture);
-        await WaitForAgentAsync(layout, sentryPid, cancellationToken);
+        await OciSandboxLifecycle.WaitForAgentAsync(layout, sentryPid, RunscLog(layout), _time, _options.AgentReadyTimeout, cancellationToken);
         Step("agent-ready");
     }
 
@@ -130,7 +81,7 @@ public sealed partial class GvisorBackend
             SpecOptions.WithAgentSocketDirectory(layout.SocketDirectory),
             SpecOptions.WithCgroupsPath(layout.CgroupsPath),
             SpecOptions.WithCpus(request.Cpus),
-            SpecOptions.WithMemory(request.MemoryBytes, limitSwap: SwapLimitSupported()),
+            SpecOptions.WithMemory(request.MemoryBytes, limitSwap: OciSandboxLifecycle.SwapLimitSupported()),
             GvisorSpecOptions.WithGuestTaskLimit(request.Pids + AgentContract.AgentTaskReserve, RunscOverhead.HostTaskBudget(request.Pids, _options.HostTaskCeiling)),
             // The sentry implements rlimits itself: no host CAP_SYS_RESOURCE is needed to grant them.
             SpecOptions.WithRlimit("RLIMIT_NOFILE", 65536, 65536),
@@ -143,10 +94,6 @@ public sealed partial class GvisorBackend
     internal static string RunscLog(SandboxLayout layout) => Path.Combine(layout.Bundle, "runsc.log");
 
     internal static string RunscPanicLog(SandboxLayout layout) => Path.Combine(layout.Bundle, "runsc-panic.log");
-
-    /// <summary>cgroup v1 without swap accounting has no memsw files and runsc would fail to set the swap limit.</summary>
-    private static bool SwapLimitSupported() =>
-        !Directory.Exists("/sys/fs/cgroup/memory") || File.Exists("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes");
 
     /// <summary>
     /// Raises the host memory limit by the sentry's and gofer's own footprint, after runsc set the user's:
@@ -164,59 +111,6 @@ public sealed partial class GvisorBackend
                 // v2's memory.swap.max is swap alone: keep it at 0 (no swap), as the container tier does.
                 File.WriteAllText(path, file == "memory.swap.max" ? "0" : total);
             }
-        }
-    }
-
-    /// <summary>Sandboxes, and the data directory above it, must be traversable by the mapped root (the gofer runs as it).</summary>
-    private void PrepareSandboxesDirectory()
-    {
-        var sandboxes = Path.GetFullPath(_paths.Sandboxes);
-        if (!Directory.Exists(sandboxes))
-        {
-            Directory.CreateDirectory(sandboxes);
-            File.SetUnixFileMode(sandboxes, Mode0711);
-        }
-
-        for (var dir = sandboxes; !string.IsNullOrEmpty(dir); dir = Path.GetDirectoryName(dir))
-        {
-            if ((File.GetUnixFileMode(dir) & UnixFileMode.OtherExecute) == 0)
-            {
-                throw new InvalidOperationException($"{dir} is not traversable by the sandbox's mapped root user (needs o+x, e.g. chmod 711 {dir})");
-            }
-        }
-    }
-
-    /// <summary>The gofer creates the host side of the agent's socket when the agent binds it; connecting proves the sentry accepts.</summary>
-    private async Task WaitForAgentAsync(SandboxLayout layout, int sentryPid, CancellationToken cancellationToken)
-    {
-        var start = _time.GetTimestamp();
-        while (true)
-        {
-            if (File.Exists(layout.AgentSocket))
-            {
-                using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                try
-                {
-                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(layout.AgentSocket), cancellationToken);
-                    return;
-                }
-                catch (SocketException)
-                {
-                    // Bound but not yet listening: keep polling.
-                }
-            }
-
-            if (!Directory.Exists($"/proc/{sentryPid}"))
-            {
-                throw new InvalidOperationException($"sandbox {layout.Id}: the gVisor sandbox exited before the agent listened on {AgentContract.SocketPath}. runsc: {OciRuntime.ReadLogErrors(RunscLog(layout))}");
-            }
-
-            if (_time.GetElapsedTime(start) > _options.AgentReadyTimeout)
-            {
-                throw new TimeoutException($"sandbox {layout.Id}: the agent did not listen on {AgentContract.SocketPath} within {_options.AgentReadyTimeout.TotalSeconds:0.#}s. runsc: {OciRuntime.ReadLogErrors(RunscLog(layout))}");
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(2), cancellationToken);
         }
     }
 }

@@ -51,7 +51,7 @@ internal static class SandboxDisk
             $"mounting the overlay root at {layout.Rootfs}");
     }
 
-    private const UnixFileMode Mode0711 = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+    private const UnixFileMode Mode0711 = OciSandboxLifecycle.Mode0711;
     private const UnixFileMode Mode0755 = Mode0711 | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
     private static void Check(int errno, string what)

@@ -67,13 +67,13 @@ public sealed class DaemonTests : IAsyncLifetime
     public async Task Api_RefusesEscapes_WithProblemJson_AndTouchesNoHostFile()
     {
         var hostDir = Directory.CreateTempSubdirectory("airlock-victim-").FullName;
-        await File.WriteAllTextAsync(Path.Combine(hostDir, "secret.txt"), "host secret");
-        using var client = new AirlockClient(_daemon.Url, _daemon.Token);
-        await using var sb = await client.CreateSandboxAsync(new SandboxSpec());
-        await sb.ExecAsync("sh", "-c", $"ln -s {hostDir}/secret.txt /workspace/link; ln -s {hostDir} /workspace/dirlink");
-        using var http = Http();
         try
         {
+            await File.WriteAllTextAsync(Path.Combine(hostDir, "secret.txt"), "host secret");
+            using var client = new AirlockClient(_daemon.Url, _daemon.Token);
+            await using var sb = await client.CreateSandboxAsync(new SandboxSpec());
+            await sb.ExecAsync("sh", "-c", $"ln -s {hostDir}/secret.txt /workspace/link; ln -s {hostDir} /workspace/dirlink");
+            using var http = Http();
             foreach (var path in new[] { "/workspace/../../etc/shadow", "/workspace/link", "/workspace/dirlink/secret.txt", "/workspace/dirlink/new.txt", "relative.txt" })
             {
                 var encoded = Uri.EscapeDataString(path);

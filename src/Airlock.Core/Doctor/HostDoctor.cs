@@ -7,9 +7,6 @@ namespace Airlock.Core.Doctor;
 /// </summary>
 public static partial class HostDoctor
 {
-    /// <summary>Every tier Airlock knows, strongest first; a tier without a backend in this build is reported as such.</summary>
-    internal static readonly IReadOnlyList<string> KnownTiers = ["microvm", "gvisor", "container"];
-
     /// <summary>
     /// Host checks, plus each tier's availability as its backend's own probe reports it — the same probe
     /// that <c>--isolation auto</c> consults, so doctor and create can never disagree.
@@ -45,7 +42,8 @@ public static partial class HostDoctor
     }
 
     internal static IReadOnlyList<TierStatus> Tiers(IReadOnlyList<Backends.TierProbe> probes) =>
-        KnownTiers
+        // Every tier Airlock knows, strongest first; a tier without a backend in this build is reported as such.
+        Engine.TierSelector.DefaultAutoOrder
             .Select(tier => probes.FirstOrDefault(p => p.Tier == tier) is { } probe
                 ? new TierStatus { Name = tier, Available = probe.Available, ForAuto = probe is { Available: true, NotForAuto: null }, Reason = probe.Available && probe.NotForAuto is { } skip ? $"{probe.Reason}; auto passes over it: {skip}" : probe.Reason, Fix = probe.Fix }
                 : new TierStatus { Name = tier, Available = false, Reason = "not built into this version of Airlock" })

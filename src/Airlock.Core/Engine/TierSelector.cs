@@ -15,8 +15,6 @@ internal static class TierSelector
     /// <summary>Strongest first. microvm joins <c>auto</c> only with KVM, which its backend's probe decides.</summary>
     public static readonly IReadOnlyList<string> DefaultAutoOrder = ["microvm", "gvisor", "container"];
 
-    public static IReadOnlyList<string> KnownTiers => ByStrength;
-
     /// <summary>0 for container, 1 for gvisor, 2 for microvm; -1 for anything else.</summary>
     public static int Strength(string tier) => Array.IndexOf(ByStrength, tier);
 

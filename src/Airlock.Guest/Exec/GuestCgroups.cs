@@ -13,19 +13,15 @@ namespace Airlock.Guest.Exec;
 ///   commands/                       every command, moved in as it starts; pids.max = the user's limit
 /// </code>
 /// </summary>
-internal sealed class GuestCgroups
+internal static class GuestCgroups
 {
     private const string Root = "/sys/fs/cgroup";
     private const string Sandbox = Root + "/sandbox";
     private const string Commands = Sandbox + "/commands";
     private const ulong NoExec = 8;
 
-    private GuestCgroups()
-    {
-    }
-
     /// <summary>Builds the tree and moves the agent into it; throws when the guest kernel cannot, so the sandbox never runs unlimited.</summary>
-    public static GuestCgroups Setup(long memoryBytes, int? tasks, AgentLog log)
+    public static void Setup(long memoryBytes, int? tasks, AgentLog log)
     {
         if (!File.Exists(Path.Combine(Root, "cgroup.controllers")))
         {
@@ -47,7 +43,6 @@ internal sealed class GuestCgroups
         // VM's heuristic overcommit would refuse the mapping instead (MemoryError, not exit 137). Same rule everywhere.
         File.WriteAllText("/proc/sys/vm/overcommit_memory", "1");
         log.Write($"guest cgroup: memory {memoryBytes >> 20} MiB, command tasks {tasks?.ToString(CultureInfo.InvariantCulture) ?? "max"}");
-        return new GuestCgroups();
     }
 
     /// <summary>
