@@ -12,6 +12,9 @@ public enum AirlockErrorKind
     /// <summary>The sandbox is in the wrong state for this (paused, stopped). HTTP 409, exit 2.</summary>
     Conflict,
 
+    /// <summary>Too many calls in a policy's window (<c>limits.exec_rate</c>); retry later. HTTP 429, exit 2.</summary>
+    RateLimited,
+
     /// <summary>Request body too large. HTTP 413, exit 2.</summary>
     TooLarge,
 

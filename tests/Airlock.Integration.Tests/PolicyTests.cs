@@ -74,4 +74,28 @@ public sealed class PolicyTests : IDisposable
     }
 
     public void Dispose() => _data.Dispose();
+
+    [Fact]
+    public async Task ExecRate_RefusesTheCommandOverTheLimit_With429Semantics_AndNamesTheRule()
+    {
+        var created = await Cli.RunAsync(_data.Path, "create", "--isolation", "container", "--policy", PolicyFile("limits: { exec_rate: 3/1m }\n"));
+        Assert.True(created.ExitCode == 0, created.ToString());
+        var id = created.Stdout.Trim();
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                var ok = await Cli.RunAsync(_data.Path, "exec", id, "--", "true");
+                Assert.True(ok.ExitCode == 0, ok.ToString());
+            }
+
+            var refused = await Cli.RunAsync(_data.Path, "exec", id, "--", "true");
+            Assert.Equal(2, refused.ExitCode);
+            Assert.Contains("limits.exec_rate: 3/1m", refused.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await Cli.RunAsync(_data.Path, "rm", id);
+        }
+    }
 }

@@ -10,4 +10,7 @@ public enum AnomalyAction
 
     /// <summary>Record and notify only.</summary>
     Alert,
+
+    /// <summary>Revoke every scoped token bound to the sandbox, so that the agent holding one is cut off.</summary>
+    Revoke,
 }

@@ -16,4 +16,7 @@ public sealed record PolicyLimits
 
     /// <summary>Egress bandwidth cap in bits per second, so a sandbox cannot saturate the host's uplink.</summary>
     public long? EgressRateBitsPerSecond { get; init; }
+
+    /// <summary>How many commands (exec and background processes) may start per window; more are refused with 429 until the window passes.</summary>
+    public ExecRateLimit? ExecRate { get; init; }
 }

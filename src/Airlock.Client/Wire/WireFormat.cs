@@ -22,6 +22,7 @@ internal static class WireFormat
         AirlockErrorKind.NotFound => ("urn:airlock:problem:not-found", "Not found", 404),
         AirlockErrorKind.Conflict => ("urn:airlock:problem:conflict", "Conflict", 409),
         AirlockErrorKind.TooLarge => ("urn:airlock:problem:too-large", "Request too large", 413),
+        AirlockErrorKind.RateLimited => ("urn:airlock:problem:rate-limited", "Too many requests", 429),
         AirlockErrorKind.Unavailable => ("urn:airlock:problem:unavailable", "Unavailable", 503),
         _ => ("urn:airlock:problem:internal", "Internal error", 500),
     };
@@ -35,6 +36,7 @@ internal static class WireFormat
         404 => AirlockErrorKind.NotFound,
         409 => AirlockErrorKind.Conflict,
         413 => AirlockErrorKind.TooLarge,
+        429 => AirlockErrorKind.RateLimited,
         502 or 503 or 504 => AirlockErrorKind.Unavailable,
         >= 400 and < 500 => AirlockErrorKind.InvalidArgument,
         _ => AirlockErrorKind.Internal,

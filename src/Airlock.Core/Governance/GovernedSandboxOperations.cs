@@ -16,6 +16,7 @@ namespace Airlock.Core.Governance;
 public sealed partial class GovernedSandboxOperations(SandboxEngine engine, ApprovalBroker approvals, IAuditLog? audit, TimeProvider? time = null) : ISandboxOperations
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly ExecRateGate _execRate = new(engine.Options.Paths.Database);
 
     public SandboxEngine Engine => engine;
 
@@ -73,6 +74,7 @@ public sealed partial class GovernedSandboxOperations(SandboxEngine engine, Appr
     public async Task DeleteAsync(string id, CancellationToken cancellationToken = default)
     {
         await engine.DeleteAsync(id, cancellationToken);
+        await _execRate.ForgetAsync(id, CancellationToken.None);
         await AuditAsync(AuditKinds.SandboxDestroyed, AuditOutcomes.Ok, id, []);
     }
 
@@ -130,6 +132,18 @@ public sealed partial class GovernedSandboxOperations(SandboxEngine engine, Appr
     {
         var policy = await engine.GetPolicyAsync(id, cancellationToken);
         if (policy is null) return;
+        if (action is ExecAction && policy.Limits.ExecRate is { } rate && await _execRate.TryStartAsync(id, rate, _time.GetUtcNow(), cancellationToken) is { } wait)
+        {
+            await AuditAsync(AuditKinds.PolicyDecision, AuditOutcomes.Denied, id, new()
+            {
+                ["action"] = action.Describe(),
+                ["rule"] = $"limits.exec_rate: {rate}",
+                ["reason"] = "rate limit",
+            });
+            throw new AirlockException(AirlockErrorKind.RateLimited,
+                $"refused by the sandbox's policy (limits.exec_rate: {rate}): too many commands; the next fits in {Math.Ceiling(wait.TotalSeconds)}s");
+        }
+
         var decision = PolicyDecider.Decide(policy, action);
         if (decision.Verdict == PolicyVerdict.Allow) return;
         if (decision.Verdict == PolicyVerdict.Deny)

@@ -47,12 +47,11 @@ internal static class PolicyApplication
         if (policy.Limits.EgressRateBitsPerSecond is not null) unsupported.Add("limits.egress_rate (the egress gateway)");
         if (policy.Secrets.Count > 0) unsupported.Add("secrets (the egress gateway)");
         if (policy.Files.Count > 0) unsupported.Add("files (governance)");
-        if (policy.Anomalies.Count > 0) unsupported.Add("anomalies (governance)");
         if (unsupported.Count > 0)
         {
             throw AirlockException.Invalid(
                 $"this version of Airlock does not enforce these policy sections yet, and will not accept a policy it would ignore: {string.Join(", ", unsupported)}. " +
-                "It enforces isolation, limits, tools and approval_timeout; without network.allow a sandbox has no network at all.");
+                "It enforces isolation, limits, exec_rate, tools, approval_timeout and anomalies; without network.allow a sandbox has no network at all.");
         }
     }
 }

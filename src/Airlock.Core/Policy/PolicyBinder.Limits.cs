@@ -10,7 +10,7 @@ internal sealed partial class PolicyBinder
     /// <summary>The kernel's PID_MAX_LIMIT; no cgroup can hold more tasks.</summary>
     private const int MaxPids = 4 * 1024 * 1024;
 
-    private static readonly string[] LimitKeys = ["cpus", "memory", "pids", "disk", "timeout", "egress_rate"];
+    private static readonly string[] LimitKeys = ["cpus", "memory", "pids", "disk", "timeout", "egress_rate", "exec_rate"];
 
     private PolicyLimits Limits(PolicyField? field)
     {
@@ -24,7 +24,31 @@ internal sealed partial class PolicyBinder
             DiskBytes = Size(fields["disk"], SpecValidator.MinimumDiskBytes),
             Timeout = Parsed<TimeSpan>(fields["timeout"], Units.TryParseDuration),
             EgressRateBitsPerSecond = Parsed<long>(fields["egress_rate"], Units.TryParseRate),
+            ExecRate = ExecRate(fields["exec_rate"]),
         };
+    }
+
+    /// <summary><c>N/WINDOW</c>: <c>60/1m</c>, <c>5/s</c> (a bare unit means one of it).</summary>
+    private ExecRateLimit? ExecRate(PolicyField? field)
+    {
+        if (Text(field) is not { } text) return null;
+        var slash = text.IndexOf('/', StringComparison.Ordinal);
+        const string usage = "use COUNT/WINDOW, like 60/1m or 5/s";
+        if (slash <= 0 || !int.TryParse(text[..slash], NumberStyles.None, CultureInfo.InvariantCulture, out var count) || count < 1)
+        {
+            Invalid<long>(field!.Value, $"'{text}' is not a rate of commands; {usage}");
+            return null;
+        }
+
+        var window = text[(slash + 1)..];
+        if (window is "s" or "m" or "h") window = "1" + window;
+        if (!Units.TryParseDuration(window, out var duration, out _) || duration <= TimeSpan.Zero)
+        {
+            Invalid<long>(field!.Value, $"'{text[(slash + 1)..]}' is not a window; {usage}");
+            return null;
+        }
+
+        return new ExecRateLimit(count, duration);
     }
 
     private long? Size(PolicyField? field, long minimum)

@@ -87,10 +87,11 @@ internal sealed partial class PolicyBinder
                 "pause" => AnomalyAction.Pause,
                 "kill" => AnomalyAction.Kill,
                 "alert" => AnomalyAction.Alert,
-                var other => Invalid<AnomalyAction>(fields["then"]!.Value, $"'{other}' is not an action; use pause, kill or alert"),
+                "revoke" => AnomalyAction.Revoke,
+                var other => Invalid<AnomalyAction>(fields["then"]!.Value, $"'{other}' is not an action; use pause, kill, revoke or alert"),
             };
             if (fields["when"] is null) errors.Add(item.Node, item.Path, "missing 'when', e.g. \"egress_denied > 20 in 1m\"");
-            if (fields["then"] is null) errors.Add(item.Node, item.Path, "missing 'then' (pause, kill or alert)");
+            if (fields["then"] is null) errors.Add(item.Node, item.Path, "missing 'then' (pause, kill, revoke or alert)");
             if (condition is not null && action is not null) rules.Add(new AnomalyRule { When = condition, Then = action.Value });
         }
 

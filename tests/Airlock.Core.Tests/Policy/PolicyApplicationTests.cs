@@ -47,7 +47,6 @@ public sealed class PolicyApplicationTests
     [InlineData("network: { allow: [ \"pypi.org\" ] }", "network.allow")]
     [InlineData("secrets: { KEY: { from: \"env:KEY\", hosts: [ \"api.example.com\" ] } }", "secrets")]
     [InlineData("files: [ { path: /data, access: read-only } ]", "files")]
-    [InlineData("anomalies: [ { when: \"egress_denied > 20 in 1m\", then: pause } ]", "anomalies")]
     [InlineData("limits: { egress_rate: 10mbit }", "limits.egress_rate")]
     public void SectionsNotYetEnforced_AreRefusedByName_NeverSilentlyIgnored(string policy, string section)
     {

@@ -81,7 +81,7 @@ public sealed class PolicyLoaderSectionErrorTests
     [Theory]
     [InlineData("{ when: \"egress_denied >> 20\", then: pause }", "\"egress", "anomalies[0].when: 'egress_denied >> 20' is not a condition")]
     [InlineData("{ when: \"egress_denied > 20 in soon\", then: pause }", "\"egress", "anomalies[0].when: 'soon' is not a duration")]
-    [InlineData("{ when: \"egress_denied > 20\", then: explode }", "explode", "anomalies[0].then: 'explode' is not an action; use pause, kill or alert")]
+    [InlineData("{ when: \"egress_denied > 20\", then: explode }", "explode", "anomalies[0].then: 'explode' is not an action; use pause, kill, revoke or alert")]
     [InlineData("{ then: kill }", "{", "anomalies[0]: missing 'when'")]
     public void Load_RejectsABadAnomalyRule(string rule, string at, string expected) =>
         Assert.StartsWith($"2:{rule.IndexOf(at, StringComparison.Ordinal) + 5}: {expected}", SingleError($"anomalies:\n  - {rule}\n"), StringComparison.Ordinal);
