@@ -40,7 +40,7 @@ public sealed class PolicyLoaderErrorTests
     public void Load_RejectsAnUnknownKey_NamingItAndTheAllowedOnes()
     {
         Assert.Equal(
-            "2:3: limits: unknown key 'memroy'; allowed: cpus, memory, pids, disk, timeout, egress_rate",
+            "2:3: limits: unknown key 'memroy'; allowed: cpus, memory, pids, disk, timeout, egress_rate, exec_rate",
             SingleError("limits:\n  memroy: 512m\n"));
         Assert.Equal(
             "1:1: unknown key 'netwrok'; allowed: name, isolation, limits, network, secrets, files, tools, anomalies, approval_timeout",
@@ -98,7 +98,7 @@ public sealed class PolicyLoaderErrorTests
     [Fact]
     public void Load_RejectsTheWrongShapeForASection()
     {
-        Assert.Equal("1:9: limits: expected a mapping with cpus, memory, pids, disk, timeout, egress_rate, not a value", SingleError("limits: 512m"));
+        Assert.Equal("1:9: limits: expected a mapping with cpus, memory, pids, disk, timeout, egress_rate, exec_rate, not a value", SingleError("limits: 512m"));
         Assert.StartsWith("1:19: network.allow: expected a list", SingleError("network: { allow: pypi.org }"), StringComparison.Ordinal);
         Assert.Equal("1:17: limits.cpus: expected a single value, not a list", SingleError("limits: { cpus: [1] }"));
         Assert.StartsWith("1:1: a policy is a mapping of sections", SingleError("- isolation: gvisor"), StringComparison.Ordinal);
