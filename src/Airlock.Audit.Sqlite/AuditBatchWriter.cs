@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.Data.Sqlite;
 
 namespace Airlock.Audit.Sqlite;
@@ -13,6 +14,7 @@ internal sealed class AuditBatchWriter : IDisposable
     private readonly SqliteAuditLogOptions _options;
     private readonly SqliteCommand _insert;
     private readonly SqliteParameter[] _parameters;
+    private readonly ArrayBufferWriter<byte> _scratch = new(512);
     private AuditSigningKey? _key;
 
     public AuditBatchWriter(SqliteConnection connection, SqliteAuditLogOptions options)
@@ -31,27 +33,27 @@ internal sealed class AuditBatchWriter : IDisposable
     /// written when <see cref="SqliteAuditLogOptions.CheckpointEvery"/> records have passed since the last one, or
     /// when <paramref name="checkpointDue"/> and any record is not yet covered.
     /// </summary>
-    public IReadOnlyList<AuditRecord> Write(IReadOnlyList<AuditEvent> events, DateTimeOffset now, bool checkpointDue)
+    public IReadOnlyList<AuditRecord> Write(IReadOnlyList<AuditAppend> appends, DateTimeOffset now, bool checkpointDue)
     {
         var unixMs = now.ToUnixTimeMilliseconds();
         var time = DateTimeOffset.FromUnixTimeMilliseconds(unixMs);
         using var transaction = _connection.BeginTransaction(deferred: false);
         var (sequence, hash) = Head(transaction);
-        var records = new AuditRecord[events.Count];
+        var records = new AuditRecord[appends.Count];
         _insert.Transaction = transaction;
-        for (var i = 0; i < events.Count; i++)
+        for (var i = 0; i < appends.Count; i++)
         {
-            var auditEvent = Normalize(events[i]);
+            var auditEvent = appends[i].Event!;
             var previous = hash;
             sequence++;
-            hash = AuditCanonicalForm.Hash(sequence, unixMs, auditEvent, previous);
+            hash = AuditCanonicalForm.Hash(sequence, unixMs, appends[i].EventFields, previous, _scratch);
             _parameters[0].Value = sequence;
             _parameters[1].Value = unixMs;
             _parameters[2].Value = auditEvent.Kind;
             _parameters[3].Value = auditEvent.Actor;
             _parameters[4].Value = auditEvent.Outcome;
             _parameters[5].Value = (object?)auditEvent.SandboxId ?? DBNull.Value;
-            _parameters[6].Value = AuditDetailsJson.Serialize(auditEvent.Details);
+            _parameters[6].Value = appends[i].DetailsJson;
             _parameters[7].Value = previous;
             _parameters[8].Value = hash;
             _insert.ExecuteNonQuery();
@@ -79,10 +81,6 @@ internal sealed class AuditBatchWriter : IDisposable
 
     /// <summary>Created at the first checkpoint, not at open, so that a log that never reaches one leaves no key behind.</summary>
     private AuditSigningKey Key => _key ??= AuditSigningKey.LoadOrCreate(_options.SigningKeyPath);
-
-    /// <summary>An empty sandbox id and none hash the same (<see cref="AuditCanonicalForm"/>); store them the same too.</summary>
-    private static AuditEvent Normalize(AuditEvent auditEvent) =>
-        auditEvent.SandboxId is { Length: 0 } ? auditEvent with { SandboxId = null } : auditEvent;
 
     private (long Sequence, string Hash) Head(SqliteTransaction transaction)
     {

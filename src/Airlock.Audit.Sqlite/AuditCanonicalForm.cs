@@ -41,12 +41,16 @@ internal static class AuditCanonicalForm
     /// <summary>The previous hash of record 1.</summary>
     public static readonly string GenesisHash = new('0', 64);
 
-    public static string Hash(long sequence, long unixMilliseconds, AuditEvent auditEvent, string previousHash)
+    public static string Hash(long sequence, long unixMilliseconds, AuditEvent auditEvent, string previousHash) =>
+        Hash(sequence, unixMilliseconds, EventFields(auditEvent), previousHash, new ArrayBufferWriter<byte>(256));
+
+    /// <summary>
+    /// Fields 4 to 9 (kind to details): everything that does not depend on the record's place in the chain, so
+    /// that appenders encode it on their own threads and the single writer only adds sequence, time and link.
+    /// </summary>
+    public static byte[] EventFields(AuditEvent auditEvent)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
-        Field(buffer, VersionTag);
-        Field(buffer, sequence.ToString(CultureInfo.InvariantCulture));
-        Field(buffer, unixMilliseconds.ToString(CultureInfo.InvariantCulture));
         Field(buffer, auditEvent.Kind);
         Field(buffer, auditEvent.Actor);
         Field(buffer, auditEvent.Outcome);
@@ -58,8 +62,21 @@ internal static class AuditCanonicalForm
             Field(buffer, auditEvent.Details[key]);
         }
 
-        Field(buffer, previousHash);
-        return Convert.ToHexStringLower(SHA256.HashData(buffer.WrittenSpan));
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>The hash given <see cref="EventFields"/>; <paramref name="scratch"/> is reused between calls by the one writer.</summary>
+    public static string Hash(long sequence, long unixMilliseconds, ReadOnlySpan<byte> eventFields, string previousHash, ArrayBufferWriter<byte> scratch)
+    {
+        scratch.ResetWrittenCount();
+        Field(scratch, VersionTag);
+        Field(scratch, sequence.ToString(CultureInfo.InvariantCulture));
+        Field(scratch, unixMilliseconds.ToString(CultureInfo.InvariantCulture));
+        scratch.Write(eventFields);
+        Field(scratch, previousHash);
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(scratch.WrittenSpan, digest);
+        return Convert.ToHexStringLower(digest);
     }
 
     /// <summary>Keys in UTF-8 byte order, which is code point order; UTF-16 ordinal order differs for characters above U+FFFF.</summary>

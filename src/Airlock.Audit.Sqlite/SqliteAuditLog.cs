@@ -94,11 +94,9 @@ public sealed class SqliteAuditLog : IAuditLog, IAsyncDisposable
     {
         var reader = _queue.Reader;
         var batch = new List<AuditAppend>();
-        var events = new List<AuditEvent>();
         while (await reader.WaitToReadAsync())
         {
             batch.Clear();
-            events.Clear();
             var tick = false;
             while (batch.Count < _options.MaxBatch && reader.TryRead(out var append))
             {
@@ -109,14 +107,13 @@ public sealed class SqliteAuditLog : IAuditLog, IAsyncDisposable
                 }
 
                 batch.Add(append);
-                events.Add(append.Event);
             }
 
             // A timer tick with nothing new from this process since the last checkpoint needs no transaction.
             if (batch.Count == 0 && !(tick && _uncheckpointed)) continue;
             try
             {
-                var records = _writer.Write(events, _time.GetUtcNow(), checkpointDue: tick);
+                var records = _writer.Write(batch, _time.GetUtcNow(), checkpointDue: tick);
                 _uncheckpointed = !tick && (_uncheckpointed || records.Count > 0);
                 for (var i = 0; i < batch.Count; i++) batch[i].Committed.TrySetResult(records[i]);
                 _observers.Publish(records);
