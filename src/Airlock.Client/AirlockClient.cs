@@ -43,6 +43,7 @@ public sealed class AirlockClient : IDisposable
         _http = http ?? new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
         _daemon = new DaemonConnection(_http, baseAddress, token.Trim());
         Operations = new HttpSandboxOperations(_daemon);
+        Audit = new AuditClient(_daemon);
     }
 
     /// <summary>The daemon's base address.</summary>
@@ -50,6 +51,9 @@ public sealed class AirlockClient : IDisposable
 
     /// <summary>Every sandbox operation, over HTTP. The same interface the embedded engine implements.</summary>
     public ISandboxOperations Operations { get; }
+
+    /// <summary>The daemon's audit trail: query, export, verify.</summary>
+    public AuditClient Audit { get; }
 
     /// <summary>A client for <c>AIRLOCK_HOST</c> with the token in <c>AIRLOCK_TOKEN</c>.</summary>
     /// <exception cref="AirlockException">InvalidArgument when either variable is missing or malformed.</exception>

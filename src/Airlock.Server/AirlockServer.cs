@@ -1,4 +1,5 @@
 using System.Reflection;
+using Airlock.Audit;
 using Airlock.Core.Images;
 using Airlock.Server.Endpoints;
 using Airlock.Server.Http;
@@ -6,6 +7,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
 namespace Airlock.Server;
@@ -20,7 +22,8 @@ public static class AirlockServer
         typeof(AirlockServer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
     /// <summary>Builds (does not start) the daemon's web application. The admin token file is created here when missing.</summary>
-    public static WebApplication Build(ServerOptions options, ISandboxOperations sandboxes, IImageStore images)
+    /// <param name="audit">The audit trail and its verifier; the <c>/v1/audit</c> routes exist only when given.</param>
+    public static WebApplication Build(ServerOptions options, ISandboxOperations sandboxes, IImageStore images, AuditTrail? audit = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (!ListenAddress.TryParse(options.Listen, out var endpoint, out var error)) throw AirlockException.Invalid($"--listen: {error}");
@@ -48,6 +51,13 @@ public static class AirlockServer
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(sandboxes);
         builder.Services.AddSingleton(images);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        if (audit is { } trail)
+        {
+            builder.Services.AddSingleton(trail.Log);
+            builder.Services.AddSingleton(trail.Verifier);
+        }
+
         builder.Services.AddOpenApi("v1");
 
         var app = builder.Build();
@@ -66,6 +76,7 @@ public static class AirlockServer
         ProcessEndpoints.Map(v1, options);
         FileEndpoints.Map(v1, options);
         ImageEndpoints.Map(v1, options);
+        if (audit is not null) AuditEndpoints.Map(v1);
         return app;
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Airlock.Audit.Sqlite;
 using Airlock.Cli.Infrastructure;
 using Airlock.Server;
 using Microsoft.AspNetCore.Builder;
@@ -21,7 +22,9 @@ internal static class ServeCommand
             var paths = GlobalOptions.Paths(parse);
 
             await using var engine = await EngineFactory.StartAsync(paths, runReaper: true, cancellationToken);
-            var app = AirlockServer.Build(new ServerOptions { Listen = address, AdminTokenPath = paths.AdminToken }, engine, engine.Images);
+            await using var auditLog = new SqliteAuditLog(new SqliteAuditLogOptions { DatabasePath = paths.Audit, SigningKeyPath = paths.AuditSigningKey });
+            var audit = new AuditTrail(auditLog, new AuditVerifier(paths.Audit, paths.AuditSigningKey));
+            var app = AirlockServer.Build(new ServerOptions { Listen = address, AdminTokenPath = paths.AdminToken }, engine, engine.Images, audit);
             await using (app)
             {
                 // The host's console lifetime turns SIGTERM/Ctrl-C into a graceful stop of Kestrel.

@@ -32,16 +32,14 @@ internal sealed class CliBackend : IAsyncDisposable
 
     public static async Task<CliBackend> OpenAsync(ParseResult parse, CancellationToken cancellationToken)
     {
-        var paths = GlobalOptions.Paths(parse);
-        if (GlobalOptions.HostAddress(parse) is { } host)
-        {
-            var client = new AirlockClient(ParseHost(host), TokenFor(host, paths));
-            return new CliBackend(client.Operations, new RemoteImageStore(client), engine: null, client);
-        }
-
-        var engine = await EngineFactory.StartAsync(paths, runReaper: false, cancellationToken);
+        if (RemoteClient(parse) is { } client) return new CliBackend(client.Operations, new RemoteImageStore(client), engine: null, client);
+        var engine = await EngineFactory.StartAsync(GlobalOptions.Paths(parse), runReaper: false, cancellationToken);
         return new CliBackend(engine, engine.Images, engine, client: null);
     }
+
+    /// <summary>A client of the daemon named by <c>--host</c> / <c>AIRLOCK_HOST</c>, or null when the verb works embedded.</summary>
+    public static AirlockClient? RemoteClient(ParseResult parse) =>
+        GlobalOptions.HostAddress(parse) is { } host ? new AirlockClient(ParseHost(host), TokenFor(host, GlobalOptions.Paths(parse))) : null;
 
     private static Uri ParseHost(string host)
     {

@@ -66,3 +66,5 @@ internal sealed record Problem
 
     public string? Detail { get; init; }
 }
+
+internal sealed record AuditRecordList(IReadOnlyList<Audit.AuditRecord> Records);
