@@ -41,6 +41,19 @@ internal static class AuditDatabase
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (directory is not null) Directory.CreateDirectory(directory);
+        // Records hold command lines and paths: owner-only, like the admin token. SQLite gives its -wal and -shm
+        // files the database file's mode, so creating the (empty, valid) file first covers all three.
+        if (!File.Exists(path))
+        {
+            try
+            {
+                new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }).Dispose();
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                // Another process created it first.
+            }
+        }
         var connection = Open(path, SqliteOpenMode.ReadWriteCreate);
         try
         {

@@ -76,6 +76,10 @@ public sealed class SqliteAuditLogTests
         Assert.True(reader.Read());
         Assert.Equal(AuditKinds.TokenMinted, reader.GetString(0));
         Assert.Equal(record.Hash, reader.GetString(1));
+
+        // Records hold command lines: the file and its WAL are the owner's alone.
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(dir.Database));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(dir.Database + "-wal"));
     }
 
     [Fact]
