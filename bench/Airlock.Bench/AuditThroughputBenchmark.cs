@@ -62,18 +62,22 @@ internal static class AuditThroughputBenchmark
         var transaction = perRowCommit ? null : connection.BeginTransaction();
         using var insert = connection.CreateCommand();
         insert.Transaction = transaction;
-        insert.CommandText = "INSERT INTO rows VALUES ($seq, $time, 'exec', 'token:bench', 'ok', $sandbox, $details, $hash, $hash)";
-        var seq = insert.Parameters.Add("$seq", SqliteType.Integer);
-        var time = insert.Parameters.Add("$time", SqliteType.Integer);
-        var sandbox = insert.Parameters.Add("$sandbox", SqliteType.Text);
-        var details = insert.Parameters.Add("$details", SqliteType.Text);
-        insert.Parameters.AddWithValue("$hash", hash);
+        // Every column bound per row, as any logger of these rows would; only the hashing is left out.
+        insert.CommandText = "INSERT INTO rows VALUES ($seq, $time, $kind, $actor, $outcome, $sandbox, $details, $prev, $hash)";
+        var columns = new[] { "$seq", "$time", "$kind", "$actor", "$outcome", "$sandbox", "$details", "$prev", "$hash" }
+            .Select(name => insert.Parameters.Add(new SqliteParameter { ParameterName = name }))
+            .ToArray();
         for (var i = 1; i <= events; i++)
         {
-            seq.Value = i;
-            time.Value = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            sandbox.Value = $"sb-{i % 16}";
-            details.Value = $"{{\"argv\":\"python3 -c print({i})\",\"exit\":\"0\"}}";
+            columns[0].Value = i;
+            columns[1].Value = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            columns[2].Value = AuditKinds.Exec;
+            columns[3].Value = "token:bench";
+            columns[4].Value = AuditOutcomes.Ok;
+            columns[5].Value = $"sb-{i % 16}";
+            columns[6].Value = $"{{\"argv\":\"python3 -c print({i})\",\"exit\":\"0\"}}";
+            columns[7].Value = hash;
+            columns[8].Value = hash;
             insert.ExecuteNonQuery();
         }
 

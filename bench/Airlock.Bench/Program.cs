@@ -4,9 +4,10 @@ using Airlock.Bench;
 // measured in the same run on the same machine, and judged by the ratio, never by absolute time.
 // The image cache of the default data directory is reused when it exists (AIRLOCK_IMAGES overrides).
 //   dotnet run -c Release --project bench/Airlock.Bench -- [ITERATIONS]       every tier
-//   dotnet run -c Release --project bench/Airlock.Bench -- audit [EVENTS]     audit append throughput only (seconds, no root)
+//   dotnet run -c Release --project bench/Airlock.Bench -- audit [EVENTS] [PRODUCERS]   audit append throughput only (seconds, no root)
 var auditOnly = args.Length > 0 && args[0] == "audit";
 var count = args.Length > (auditOnly ? 1 : 0) && int.TryParse(args[auditOnly ? 1 : 0], out var n) ? n : auditOnly ? 200_000 : 10;
+var producers = auditOnly && args.Length > 2 && int.TryParse(args[2], out var p) ? p : 256;
 if (Environment.GetEnvironmentVariable("AIRLOCK_IMAGES") is not { Length: > 0 } && Directory.Exists("/var/lib/airlock/images/python/rootfs"))
 {
     Environment.SetEnvironmentVariable("AIRLOCK_IMAGES", "/var/lib/airlock/images");
@@ -16,8 +17,8 @@ var data = Directory.CreateTempSubdirectory("airlock-bench-").FullName;
 try
 {
     var rows = auditOnly
-        ? await AuditThroughputBenchmark.RunAsync(data, count, producers: 256)
-        : [.. await EndToEndBenchmark.RunAsync(data, count), .. await AuditThroughputBenchmark.RunAsync(data, 200_000, producers: 256)];
+        ? await AuditThroughputBenchmark.RunAsync(data, count, producers)
+        : [.. await EndToEndBenchmark.RunAsync(data, count), .. await AuditThroughputBenchmark.RunAsync(data, 200_000, producers)];
     ResultTable.Print(rows);
     return rows.All(r => r.MeetsTarget) ? 0 : 1;
 }

@@ -41,6 +41,10 @@ internal static class AuditCanonicalForm
     /// <summary>The previous hash of record 1.</summary>
     public static readonly string GenesisHash = new('0', 64);
 
+    /// <summary>Reused per appending thread: encoding is on every append's path.</summary>
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_eventFields;
+
     public static string Hash(long sequence, long unixMilliseconds, AuditEvent auditEvent, string previousHash) =>
         Hash(sequence, unixMilliseconds, EventFields(auditEvent), previousHash, new ArrayBufferWriter<byte>(256));
 
@@ -50,7 +54,8 @@ internal static class AuditCanonicalForm
     /// </summary>
     public static byte[] EventFields(AuditEvent auditEvent)
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
+        var buffer = t_eventFields ??= new ArrayBufferWriter<byte>(256);
+        buffer.ResetWrittenCount();
         Field(buffer, auditEvent.Kind);
         Field(buffer, auditEvent.Actor);
         Field(buffer, auditEvent.Outcome);

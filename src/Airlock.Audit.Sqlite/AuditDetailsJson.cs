@@ -10,18 +10,26 @@ internal static class AuditDetailsJson
 {
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    /// <summary>Reused per appending thread: serializing is on every append's path.</summary>
+    [ThreadStatic]
+    private static (ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Writer)? t_json;
+
     public static string Serialize(IReadOnlyDictionary<string, string> details)
     {
         if (details.Count == 0) return "{}";
-        var buffer = new ArrayBufferWriter<byte>(128);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        if (t_json is not { } json)
         {
-            writer.WriteStartObject();
-            foreach (var key in AuditCanonicalForm.SortedKeys(details)) writer.WriteString(key, details[key]);
-            writer.WriteEndObject();
+            var fresh = new ArrayBufferWriter<byte>(256);
+            t_json = json = (fresh, new Utf8JsonWriter(fresh, WriterOptions));
         }
 
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        json.Buffer.ResetWrittenCount();
+        json.Writer.Reset(json.Buffer);
+        json.Writer.WriteStartObject();
+        foreach (var key in AuditCanonicalForm.SortedKeys(details)) json.Writer.WriteString(key, details[key]);
+        json.Writer.WriteEndObject();
+        json.Writer.Flush();
+        return Encoding.UTF8.GetString(json.Buffer.WrittenSpan);
     }
 
     /// <summary>The details, or null when the column is not a JSON object of strings (it was edited by hand).</summary>
