@@ -40,7 +40,7 @@ public sealed class AuditVerifier(string databasePath, string signingKeyPath) : 
 
         var fault = walk.Fault ?? walk.TruncationFault(valid);
         if (signatureFault is not null && (fault is null || signatureFault.Sequence < fault.Sequence)) fault = signatureFault;
-        return Task.FromResult(new AuditVerification { Records = walk.Verified, Checkpoints = checkpoints.Count, FirstBad = fault });
+        return Task.FromResult(new AuditVerification { Records = walk.Verified, Checkpoints = checkpoints.Count, SigningKey = key?.Fingerprint, FirstBad = fault });
     }
 
     /// <summary>No database: fine for a data directory that never recorded anything, not when a checkpoint key says it once did.</summary>

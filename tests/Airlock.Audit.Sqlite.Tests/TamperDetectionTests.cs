@@ -12,6 +12,25 @@ public sealed class TamperDetectionTests
         Assert.True(result.Ok, result.FirstBad?.Reason);
         Assert.Equal(50, result.Records);
         Assert.Equal(5, result.Checkpoints);
+        Assert.Matches("^[0-9a-f]{16}$", result.SigningKey);
+    }
+
+    [Fact]
+    public async Task Verify_WhenTheKeyIsReplacedAndCheckpointsResigned_ShowsAnotherFingerprint()
+    {
+        using var dir = new AuditDirectory();
+        await dir.FillAsync(5, checkpointEvery: 5);
+        var before = (await dir.VerifyAsync()).SigningKey;
+        File.Delete(dir.Key);
+        dir.Sql("DELETE FROM audit_checkpoints");
+        await using (var log = dir.Open(checkpointEvery: 1))
+        {
+            await log.AppendAsync(AuditDirectory.Event(6));
+        }
+
+        var after = await dir.VerifyAsync();
+        Assert.True(after.Ok); // the chain and the new signatures agree: only the pinned fingerprint tells
+        Assert.NotEqual(before, after.SigningKey);
     }
 
     [Fact]

@@ -11,6 +11,13 @@ public sealed record AuditVerification
     /// <summary>Signed checkpoints read.</summary>
     public long Checkpoints { get; init; }
 
+    /// <summary>
+    /// Fingerprint of the key the checkpoints were checked with (16 hex digits of SHA-256 over its public key), or
+    /// null when there is none yet. An intruder who replaces the key can re-sign a rewritten trail: keep this value
+    /// somewhere else and compare.
+    /// </summary>
+    public string? SigningKey { get; init; }
+
     /// <summary>The first record that fails a check, or null when the trail is intact.</summary>
     public AuditFault? FirstBad { get; init; }
 }

@@ -22,7 +22,8 @@ internal static class AuditVerifyVerb
             }
             else if (result.Ok)
             {
-                await context.Console.Output.WriteLineAsync($"audit trail intact: {result.Records} record(s), {result.Checkpoints} signed checkpoint(s)");
+                var key = result.SigningKey is { } fingerprint ? $" (signing key {fingerprint})" : "";
+                await context.Console.Output.WriteLineAsync($"audit trail intact: {result.Records} record(s), {result.Checkpoints} signed checkpoint(s){key}");
             }
 
             if (result.FirstBad is { } bad) context.Console.Say($"audit trail broken at record {bad.Sequence}: {bad.Reason}");
