@@ -60,6 +60,36 @@ public sealed class SqliteAuditLogTests
     }
 
     [Fact]
+    public async Task Append_BesideAnotherProcessWritingTheSameFile_KeepsOneValidChain()
+    {
+        using var dir = new AuditDirectory();
+        long expected;
+        await using (var log = dir.Open(checkpointEvery: 50))
+        {
+            await log.AppendAsync(AuditDirectory.Event(0)); // creates the file and tables for the other process
+            using var other = SecondProcessWriter.Start(dir.Database, 300);
+            var ours = 1;
+            while (!other.HasExited)
+            {
+                await Task.WhenAll(Enumerable.Range(0, 20).Select(i => log.AppendAsync(AuditDirectory.Event(i))));
+                ours += 20;
+            }
+
+            await other.WaitForExitAsync();
+            Assert.True(other.ExitCode == 0, await other.StandardError.ReadToEndAsync());
+            var theirs = await log.QueryAsync(new AuditQuery { Actor = "local:py" });
+            Assert.Equal(300, theirs.Count);
+            var between = await log.QueryAsync(new AuditQuery { Actor = "admin", AfterSequence = theirs[0].Sequence, Limit = 1 });
+            Assert.True(between.Count == 1 && between[0].Sequence < theirs[^1].Sequence, "the two processes' appends did not interleave");
+            expected = ours + 300;
+        }
+
+        var result = await dir.VerifyAsync();
+        Assert.True(result.Ok, result.FirstBad?.Reason);
+        Assert.Equal(expected, result.Records);
+    }
+
+    [Fact]
     public async Task Append_OnceAcknowledged_IsInTheFile()
     {
         using var dir = new AuditDirectory();
