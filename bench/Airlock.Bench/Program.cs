@@ -3,7 +3,11 @@ using Airlock.Bench;
 // End-to-end benchmark of every isolation tier this host runs. Every figure is printed beside a baseline
 // measured in the same run on the same machine, and judged by the ratio, never by absolute time.
 // The image cache of the default data directory is reused when it exists (AIRLOCK_IMAGES overrides).
-var iterations = args.Length > 0 && int.TryParse(args[0], out var n) ? n : 10;
+//   dotnet run -c Release --project bench/Airlock.Bench -- [ITERATIONS]       every tier
+//   dotnet run -c Release --project bench/Airlock.Bench -- audit [EVENTS] [PRODUCERS]   audit append throughput only (seconds, no root)
+var auditOnly = args.Length > 0 && args[0] == "audit";
+var count = args.Length > (auditOnly ? 1 : 0) && int.TryParse(args[auditOnly ? 1 : 0], out var n) ? n : auditOnly ? 200_000 : 10;
+var producers = auditOnly && args.Length > 2 && int.TryParse(args[2], out var p) ? p : 256;
 if (Environment.GetEnvironmentVariable("AIRLOCK_IMAGES") is not { Length: > 0 } && Directory.Exists("/var/lib/airlock/images/python/rootfs"))
 {
     Environment.SetEnvironmentVariable("AIRLOCK_IMAGES", "/var/lib/airlock/images");
@@ -12,12 +16,14 @@ if (Environment.GetEnvironmentVariable("AIRLOCK_IMAGES") is not { Length: > 0 } 
 var data = Directory.CreateTempSubdirectory("airlock-bench-").FullName;
 try
 {
-    var rows = await EndToEndBenchmark.RunAsync(data, iterations);
+    var rows = auditOnly
+        ? await AuditThroughputBenchmark.RunAsync(data, count, producers)
+        : [.. await EndToEndBenchmark.RunAsync(data, count), .. await AuditThroughputBenchmark.RunAsync(data, 200_000, producers)];
     ResultTable.Print(rows);
     return rows.All(r => r.MeetsTarget) ? 0 : 1;
 }
 finally
 {
     Directory.Delete(data, recursive: true);
-    BaselineBundle.RemoveCgroupParents();
+    if (!auditOnly) BaselineBundle.RemoveCgroupParents();
 }

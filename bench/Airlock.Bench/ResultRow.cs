@@ -1,7 +1,7 @@
 namespace Airlock.Bench;
 
-/// <summary>One measured figure beside its baseline; the target is a ratio (or, for latency, an absolute bound the issue sets).</summary>
-internal sealed record ResultRow(string Name, double MedianMs, string Baseline, double BaselineMedianMs, string Target, bool MeetsTarget)
+/// <summary>One measured figure beside its baseline; the target is a ratio (or, for latency, an absolute bound the issue sets). <paramref name="Unit"/> is "ms" (p50 latency) or a rate like "ev/s".</summary>
+internal sealed record ResultRow(string Name, double MedianMs, string Baseline, double BaselineMedianMs, string Target, bool MeetsTarget, string Unit = "ms")
 {
     public double Ratio => BaselineMedianMs > 0 ? MedianMs / BaselineMedianMs : double.NaN;
 }

@@ -6,13 +6,14 @@ internal static class ResultTable
 {
     public static void Print(IReadOnlyList<ResultRow> rows)
     {
-        var header = $"{"measure",-44} {"p50 ms",9} {"baseline",-34} {"p50 ms",9} {"ratio",7}  {"target",-22} ok";
+        var header = $"{"measure",-44} {"value",14} {"baseline",-38} {"value",14} {"ratio",7}  {"target",-22} ok";
         Console.WriteLine(header);
         Console.WriteLine(new string('-', header.Length));
         foreach (var r in rows)
         {
+            var format = r.Unit == "ms" ? "F2" : "F0";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{r.Name,-44} {r.MedianMs,9:F2} {r.Baseline,-34} {r.BaselineMedianMs,9:F2} {r.Ratio,7:F2}x  {r.Target,-22} {(r.MeetsTarget ? "yes" : "NO")}"));
+                $"{r.Name,-44} {r.MedianMs.ToString(format, CultureInfo.InvariantCulture) + " " + r.Unit,14} {r.Baseline,-38} {r.BaselineMedianMs.ToString(format, CultureInfo.InvariantCulture) + " " + r.Unit,14} {r.Ratio,7:F2}x  {r.Target,-22} {(r.MeetsTarget ? "yes" : "NO")}"));
         }
     }
 }

@@ -120,6 +120,7 @@ internal static class CliApp
         root.Subcommands.Add(DoctorCommand.Build(context));
         root.Subcommands.Add(PolicyCommand.Build(context));
         root.Subcommands.Add(ApprovalsCommand.Build(context));
+        root.Subcommands.Add(AuditCommand.Build(context));
         return root;
     }
 }

@@ -45,6 +45,7 @@ public sealed class AirlockClient : IDisposable
         _daemon = new DaemonConnection(_http, baseAddress, token.Trim());
         Operations = new HttpSandboxOperations(_daemon);
         _governance = new HttpGovernanceOperations(_daemon);
+        Audit = new AuditClient(_daemon);
     }
 
     /// <summary>Pending approvals: list, approve, deny.</summary>
@@ -62,6 +63,9 @@ public sealed class AirlockClient : IDisposable
 
     /// <summary>Every sandbox operation, over HTTP. The same interface the embedded engine implements.</summary>
     public ISandboxOperations Operations { get; }
+
+    /// <summary>The daemon's audit trail: query, export, verify.</summary>
+    public AuditClient Audit { get; }
 
     /// <summary>A client for <c>AIRLOCK_HOST</c> with the token in <c>AIRLOCK_TOKEN</c>.</summary>
     /// <exception cref="AirlockException">InvalidArgument when either variable is missing or malformed.</exception>

@@ -13,6 +13,12 @@ public sealed record AirlockPaths(string DataDirectory)
 
     public string AdminToken => Path.Combine(DataDirectory, "admin.token");
 
+    /// <summary>The audit trail's own SQLite file (hash-chained records and signed checkpoints).</summary>
+    public string Audit => Path.Combine(DataDirectory, "audit.db");
+
+    /// <summary>The ECDSA P-256 key (PKCS#8 PEM, mode 0600) that signs the audit trail's checkpoints.</summary>
+    public string AuditSigningKey => Path.Combine(DataDirectory, "audit.key");
+
     /// <summary>Image store; overridable so test runs can share one built image.</summary>
     public string Images { get; init; } = Environment.GetEnvironmentVariable("AIRLOCK_IMAGES") is { Length: > 0 } images
         ? images

@@ -1,5 +1,6 @@
 using System.Reflection;
 using Airlock.Core.Governance;
+using Airlock.Audit;
 using Airlock.Core.Images;
 using Airlock.Server.Endpoints;
 using Airlock.Server.Http;
@@ -7,6 +8,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
 namespace Airlock.Server;
@@ -25,7 +27,8 @@ public static class AirlockServer
     /// With <paramref name="governance"/> (the daemon), sandbox calls go through its policy and audit stage and the
     /// approval, policy and plan routes exist; without it (HTTP-layer tests) <paramref name="sandboxes"/> is used as is.
     /// </remarks>
-    public static WebApplication Build(ServerOptions options, ISandboxOperations sandboxes, IImageStore images, GovernedSandboxOperations? governance = null)
+    /// <param name="audit">The audit trail and its verifier; the <c>/v1/audit</c> routes exist only when given.</param>
+    public static WebApplication Build(ServerOptions options, ISandboxOperations sandboxes, IImageStore images, GovernedSandboxOperations? governance = null, AuditTrail? audit = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (!ListenAddress.TryParse(options.Listen, out var endpoint, out var error)) throw AirlockException.Invalid($"--listen: {error}");
@@ -60,6 +63,13 @@ public static class AirlockServer
         }
 
         builder.Services.AddSingleton(images);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        if (audit is { } trail)
+        {
+            builder.Services.AddSingleton(trail.Log);
+            builder.Services.AddSingleton(trail.Verifier);
+        }
+
         builder.Services.AddOpenApi("v1");
 
         var app = builder.Build();
@@ -85,6 +95,7 @@ public static class AirlockServer
             PlanEndpoints.Map(v1, options);
         }
 
+        if (audit is not null) AuditEndpoints.Map(v1);
         return app;
     }
 }

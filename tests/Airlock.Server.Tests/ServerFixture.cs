@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using Airlock.Audit.Sqlite;
 using Airlock.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
@@ -11,9 +12,10 @@ internal sealed class ServerFixture : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly string _dataDirectory;
 
-    private ServerFixture(WebApplication app, string dataDirectory, InMemorySandboxOperations_ForHttpLayerTests engine, Uri address, string token)
+    private ServerFixture(WebApplication app, string dataDirectory, InMemorySandboxOperations_ForHttpLayerTests engine, SqliteAuditLog audit, Uri address, string token)
     {
         _app = app;
+        Audit = audit;
         _dataDirectory = dataDirectory;
         Engine = engine;
         Address = address;
@@ -25,6 +27,11 @@ internal sealed class ServerFixture : IAsyncDisposable
     }
 
     public InMemorySandboxOperations_ForHttpLayerTests Engine { get; }
+
+    /// <summary>The daemon's audit trail, a real SQLite file in the fixture's data directory.</summary>
+    public SqliteAuditLog Audit { get; }
+
+    public string AuditDatabasePath => Path.Combine(_dataDirectory, "audit.db");
 
     public Uri Address { get; }
 
@@ -46,11 +53,12 @@ internal sealed class ServerFixture : IAsyncDisposable
         var options = new ServerOptions { Listen = "127.0.0.1:0", AdminTokenPath = Path.Combine(data, "admin.token"), MinimumLogLevel = LogLevel.Warning };
         options = configure?.Invoke(options) ?? options;
         var engine = new InMemorySandboxOperations_ForHttpLayerTests();
-        var app = AirlockServer.Build(options, engine, engine);
+        var audit = new SqliteAuditLog(new SqliteAuditLogOptions { DatabasePath = Path.Combine(data, "audit.db"), SigningKeyPath = Path.Combine(data, "audit.key") });
+        var app = AirlockServer.Build(options, engine, engine, audit: new AuditTrail(audit, new AuditVerifier(Path.Combine(data, "audit.db"), Path.Combine(data, "audit.key"))));
         await app.StartAsync();
         var address = new Uri(app.Urls.First());
         var token = (await File.ReadAllTextAsync(options.AdminTokenPath)).Trim();
-        return new ServerFixture(app, data, engine, address, token);
+        return new ServerFixture(app, data, engine, audit, address, token);
     }
 
     public async ValueTask DisposeAsync()
@@ -60,6 +68,7 @@ internal sealed class ServerFixture : IAsyncDisposable
         Anonymous.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        await Audit.DisposeAsync();
         Directory.Delete(_dataDirectory, recursive: true);
     }
 }

@@ -33,4 +33,7 @@ public static class AuditOutcomes
     public const string Failed = "failed";
     public const string Pending = "pending";
     public const string Alert = "alert";
+
+    /// <summary>Every outcome, for validating filters.</summary>
+    public static IReadOnlyList<string> All { get; } = [Ok, Denied, Failed, Pending, Alert];
 }

@@ -1,5 +1,7 @@
 using System.CommandLine;
+using Airlock.Audit.Sqlite;
 using Airlock.Cli.Infrastructure;
+using Airlock.Core.Anomalies;
 using Airlock.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Hosting;
@@ -21,8 +23,12 @@ internal static class ServeCommand
             var paths = GlobalOptions.Paths(parse);
 
             await using var engine = await EngineFactory.StartAsync(paths, runReaper: true, cancellationToken);
-            var governance = EngineFactory.Govern(engine, audit: null);
-            var app = AirlockServer.Build(new ServerOptions { Listen = address, AdminTokenPath = paths.AdminToken }, governance, engine.Images, governance);
+            await using var auditLog = new SqliteAuditLog(new SqliteAuditLogOptions { DatabasePath = paths.Audit, SigningKeyPath = paths.AuditSigningKey });
+            var audit = new AuditTrail(auditLog, new AuditVerifier(paths.Audit, paths.AuditSigningKey));
+            var governance = EngineFactory.Govern(engine, auditLog);
+            await using var anomalies = new AnomalyMonitor(auditLog, engine.GetPolicyAsync, new SandboxAnomalyResponder(governance));
+            anomalies.Start();
+            var app = AirlockServer.Build(new ServerOptions { Listen = address, AdminTokenPath = paths.AdminToken }, governance, engine.Images, governance, audit);
             await using (app)
             {
                 // The host's console lifetime turns SIGTERM/Ctrl-C into a graceful stop of Kestrel.

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net;
+using Airlock.Audit.Sqlite;
 using Airlock.Client;
 using Airlock.Core;
 using Airlock.Core.Images;
@@ -38,17 +39,17 @@ internal sealed class CliBackend : IAsyncDisposable
 
     public static async Task<CliBackend> OpenAsync(ParseResult parse, CancellationToken cancellationToken)
     {
+        if (RemoteClient(parse) is { } client) return new CliBackend(client.Operations, new RemoteImageStore(client), client.Approvals, client.Policies, engine: null, client);
         var paths = GlobalOptions.Paths(parse);
-        if (GlobalOptions.HostAddress(parse) is { } host)
-        {
-            var client = new AirlockClient(ParseHost(host), TokenFor(host, paths));
-            return new CliBackend(client.Operations, new RemoteImageStore(client), client.Approvals, client.Policies, engine: null, client);
-        }
-
         var engine = await EngineFactory.StartAsync(paths, runReaper: false, cancellationToken);
-        var governance = EngineFactory.Govern(engine, audit: null);
-        return new CliBackend(governance, engine.Images, governance.Approvals, engine.Policies, engine, client: null);
+        var audit = new SqliteAuditLog(new SqliteAuditLogOptions { DatabasePath = paths.Audit, SigningKeyPath = paths.AuditSigningKey });
+        var governance = EngineFactory.Govern(engine, audit);
+        return new CliBackend(governance, engine.Images, governance.Approvals, engine.Policies, new EmbeddedEngine(engine, audit), client: null);
     }
+
+    /// <summary>A client of the daemon named by <c>--host</c> / <c>AIRLOCK_HOST</c>, or null when the verb works embedded.</summary>
+    public static AirlockClient? RemoteClient(ParseResult parse) =>
+        GlobalOptions.HostAddress(parse) is { } host ? new AirlockClient(ParseHost(host), TokenFor(host, GlobalOptions.Paths(parse))) : null;
 
     private static Uri ParseHost(string host)
     {
@@ -83,6 +84,16 @@ internal sealed class CliBackend : IAsyncDisposable
     {
         _client?.Dispose();
         if (_engine is not null) await _engine.DisposeAsync();
+    }
+
+    /// <summary>The embedded engine and the audit log its governance stage writes to, closed together (the log flushes first).</summary>
+    private sealed class EmbeddedEngine(IAsyncDisposable engine, IAsyncDisposable audit) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await audit.DisposeAsync();
+            await engine.DisposeAsync();
+        }
     }
 
     /// <summary>The daemon's image store, over HTTP.</summary>

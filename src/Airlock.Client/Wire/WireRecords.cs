@@ -76,3 +76,5 @@ internal sealed record PolicyList(IReadOnlyList<PolicyInfo> Policies);
 internal sealed record PlanBody(IReadOnlyList<PlanStep> Steps);
 
 internal sealed record PlanResult(IReadOnlyList<PlanStepDecision> Steps);
+
+internal sealed record AuditRecordList(IReadOnlyList<Audit.AuditRecord> Records);
