@@ -19,12 +19,16 @@ public static class AirlockServer
     public static string Version { get; } =
         typeof(AirlockServer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
-    /// <summary>Builds (does not start) the daemon's web application. The admin token file is created here when missing.</summary>
-    public static WebApplication Build(ServerOptions options, ISandboxOperations sandboxes, IImageStore images)
+    /// <summary>
+    /// Builds (does not start) the daemon's web application. The admin token file is created here when missing.
+    /// Without <paramref name="access"/>, scoped tokens live beside the admin token, unaudited.
+    /// </summary>
+    public static WebApplication Build(ServerOptions options, ISandboxOperations sandboxes, IImageStore images, AccessControl? access = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (!ListenAddress.TryParse(options.Listen, out var endpoint, out var error)) throw AirlockException.Invalid($"--listen: {error}");
         var token = AdminToken.LoadOrCreate(options.AdminTokenPath);
+        access ??= AccessControl.Open(Path.GetDirectoryName(Path.GetFullPath(options.AdminTokenPath))!);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -48,15 +52,20 @@ public static class AirlockServer
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(sandboxes);
         builder.Services.AddSingleton(images);
+        builder.Services.AddSingleton(access);
+        builder.Services.AddSingleton(access.Tokens);
+        builder.Services.AddSingleton(access.Denials);
         builder.Services.AddOpenApi("v1");
 
         var app = builder.Build();
         app.UseMiddleware<ErrorMiddleware>();
-        app.UseMiddleware<BearerAuthMiddleware>(token);
         app.UseRouting();
+        app.UseMiddleware<BearerAuthMiddleware>(token);
+        app.UseMiddleware<ScopeMiddleware>();
 
         app.MapGet("/health", () => Results.Json(new Client.ServerHealth("ok", Version), Client.Wire.AirlockJson.Options))
             .WithName("Health")
+            .AllowAnonymousCaller()
             .Produces<Client.ServerHealth>();
         app.MapOpenApi("/openapi/{documentName}.json");
 
@@ -66,6 +75,7 @@ public static class AirlockServer
         ProcessEndpoints.Map(v1, options);
         FileEndpoints.Map(v1, options);
         ImageEndpoints.Map(v1, options);
+        TokenEndpoints.Map(v1, options);
         return app;
     }
 }
