@@ -1,3 +1,4 @@
+using Airlock.Access;
 using Airlock.Client.Wire;
 
 namespace Airlock.Client;
@@ -43,6 +44,7 @@ public sealed class AirlockClient : IDisposable
         _http = http ?? new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
         _daemon = new DaemonConnection(_http, baseAddress, token.Trim());
         Operations = new HttpSandboxOperations(_daemon);
+        Tokens = new HttpTokenOperations(_daemon);
     }
 
     /// <summary>The daemon's base address.</summary>
@@ -50,6 +52,13 @@ public sealed class AirlockClient : IDisposable
 
     /// <summary>Every sandbox operation, over HTTP. The same interface the embedded engine implements.</summary>
     public ISandboxOperations Operations { get; }
+
+    /// <summary>Scoped tokens: mint (needs the admin token or <c>tokens:mint</c>), list, revoke.</summary>
+    public ITokenOperations Tokens { get; }
+
+    /// <summary>How many requests naming sandbox <paramref name="id"/> the daemon refused (401 and 403).</summary>
+    public async Task<AccessFailureCounts> GetAccessFailuresAsync(string id, CancellationToken cancellationToken = default) =>
+        (await _daemon.SendJsonAsync<AccessFailureReport>(_daemon.Request(HttpMethod.Get, $"v1/sandboxes/{DaemonConnection.Escape(id)}/access-failures"), cancellationToken)).FailedAccess;
 
     /// <summary>A client for <c>AIRLOCK_HOST</c> with the token in <c>AIRLOCK_TOKEN</c>.</summary>
     /// <exception cref="AirlockException">InvalidArgument when either variable is missing or malformed.</exception>
