@@ -19,6 +19,17 @@ public sealed class AccessControl
 
     public IAccessFailures Failures => Denials.Failures;
 
+    /// <summary>
+    /// <see cref="Open"/>, then the audit log's past refusals replayed into the counts, so that a restart does not
+    /// reset them. What <c>airlock serve</c> calls once it has an audit log.
+    /// </summary>
+    public static async Task<AccessControl> OpenAsync(string dataDirectory, TimeProvider time, IAuditLog audit, IAccessFailures? failures = null, CancellationToken cancellationToken = default)
+    {
+        var access = Open(dataDirectory, time, audit, failures);
+        await access.Denials.LoadHistoryAsync(cancellationToken);
+        return access;
+    }
+
     /// <summary>Token table and signing key in <paramref name="dataDirectory"/> (the key file is created 0600 on first use).</summary>
     public static AccessControl Open(string dataDirectory, TimeProvider? time = null, IAuditLog? audit = null, IAccessFailures? failures = null)
     {

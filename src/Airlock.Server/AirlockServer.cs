@@ -55,6 +55,7 @@ public static class AirlockServer
         builder.Services.AddSingleton(access);
         builder.Services.AddSingleton(access.Tokens);
         builder.Services.AddSingleton(access.Denials);
+        builder.Services.AddSingleton(access.Failures);
         builder.Services.AddOpenApi("v1");
 
         var app = builder.Build();
