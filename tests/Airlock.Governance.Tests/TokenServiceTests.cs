@@ -123,6 +123,12 @@ public sealed class TokenServiceTests : IDisposable
     }
 
     [Fact]
+    public void TokenTable_IsOwnerOnly()
+    {
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(_h.DatabasePath));
+    }
+
+    [Fact]
     public async Task MintAndRevoke_AreAudited_WithTheTokenIdButNeverTheToken()
     {
         var minted = await MintAsAdminAsync(new TokenRequest { Name = "ci", Scopes = [Scopes.FilesRead], Sandbox = "sb-a" });

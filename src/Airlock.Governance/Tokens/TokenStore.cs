@@ -18,6 +18,19 @@ internal sealed class TokenStore
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(databasePath))!;
         Directory.CreateDirectory(directory);
+        if (!File.Exists(databasePath))
+        {
+            // Born owner-only (SQLite gives its -wal and -shm files the same mode): the table holds no secret, but
+            // names, scopes and bindings are nobody else's business.
+            try
+            {
+                using var _ = new FileStream(databasePath, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite });
+            }
+            catch (IOException) when (File.Exists(databasePath))
+            {
+            }
+        }
+
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = databasePath,
