@@ -18,16 +18,14 @@ public enum AirlockErrorKind
     /// <summary>Missing or bad token. HTTP 401, exit 2.</summary>
     Unauthorized,
 
+    /// <summary>Known caller, not allowed: a scope it lacks, a policy rule, a person's denial. HTTP 403, exit 2.</summary>
+    Forbidden,
+
     /// <summary>The host cannot do this now (runtime missing, disk full). HTTP 503, exit 1.</summary>
     Unavailable,
 
     /// <summary>A bug or an unexpected host failure. HTTP 500, exit 1.</summary>
     Internal,
-
-    // Appended, not inserted: the numeric values of the kinds above stay what older agents and clients know.
-
-    /// <summary>A valid token that lacks the scope, or is bound to another sandbox. HTTP 403, exit 2.</summary>
-    Forbidden,
 }
 
 /// <summary>A failure with a message a person can act on.</summary>

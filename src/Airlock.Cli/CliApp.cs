@@ -118,6 +118,8 @@ internal static class CliApp
         root.Subcommands.Add(ServeCommand.Build(context));
         root.Subcommands.Add(ImageCommand.Build(context));
         root.Subcommands.Add(DoctorCommand.Build(context));
+        root.Subcommands.Add(PolicyCommand.Build(context));
+        root.Subcommands.Add(ApprovalsCommand.Build(context));
         root.Subcommands.Add(TokenCommand.Build(context));
         return root;
     }

@@ -1,4 +1,5 @@
 using System.Reflection;
+using Airlock.Core.Governance;
 using Airlock.Core.Images;
 using Airlock.Server.Endpoints;
 using Airlock.Server.Http;
@@ -19,11 +20,13 @@ public static class AirlockServer
     public static string Version { get; } =
         typeof(AirlockServer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
-    /// <summary>
-    /// Builds (does not start) the daemon's web application. The admin token file is created here when missing.
+    /// <summary>Builds (does not start) the daemon's web application. The admin token file is created here when missing.</summary>
+    /// <remarks>
+    /// With <paramref name="governance"/> (the daemon), sandbox calls go through its policy and audit stage and the
+    /// approval, policy and plan routes exist; without it (HTTP-layer tests) <paramref name="sandboxes"/> is used as is.
     /// Without <paramref name="access"/>, scoped tokens live beside the admin token, unaudited.
-    /// </summary>
-    public static WebApplication Build(ServerOptions options, ISandboxOperations sandboxes, IImageStore images, AccessControl? access = null)
+    /// </remarks>
+    public static WebApplication Build(ServerOptions options, ISandboxOperations sandboxes, IImageStore images, GovernedSandboxOperations? governance = null, AccessControl? access = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (!ListenAddress.TryParse(options.Listen, out var endpoint, out var error)) throw AirlockException.Invalid($"--listen: {error}");
@@ -50,7 +53,14 @@ public static class AirlockServer
             kestrel.Limits.MaxRequestBodySize = options.MaxJsonBodyBytes;
         });
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(sandboxes);
+        builder.Services.AddSingleton(governance ?? sandboxes);
+        if (governance is not null)
+        {
+            builder.Services.AddSingleton(governance);
+            builder.Services.AddSingleton(governance.Approvals);
+            builder.Services.AddSingleton(governance.Engine.Policies);
+        }
+
         builder.Services.AddSingleton(images);
         builder.Services.AddSingleton(access);
         builder.Services.AddSingleton(access.Tokens);
@@ -77,6 +87,13 @@ public static class AirlockServer
         FileEndpoints.Map(v1, options);
         ImageEndpoints.Map(v1, options);
         TokenEndpoints.Map(v1, options);
+        if (governance is not null)
+        {
+            ApprovalEndpoints.Map(v1, options);
+            PolicyEndpoints.Map(v1, options);
+            PlanEndpoints.Map(v1, options);
+        }
+
         return app;
     }
 }

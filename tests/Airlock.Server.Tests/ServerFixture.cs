@@ -47,7 +47,7 @@ internal sealed class ServerFixture : IAsyncDisposable
         var options = new ServerOptions { Listen = "127.0.0.1:0", AdminTokenPath = Path.Combine(data, "admin.token"), MinimumLogLevel = LogLevel.Warning };
         options = configure?.Invoke(options) ?? options;
         var engine = new InMemorySandboxOperations_ForHttpLayerTests();
-        var app = AirlockServer.Build(options, engine, engine, access?.Invoke(data));
+        var app = AirlockServer.Build(options, engine, engine, access: access?.Invoke(data));
         await app.StartAsync();
         var address = new Uri(app.Urls.First());
         var token = (await File.ReadAllTextAsync(options.AdminTokenPath)).Trim();

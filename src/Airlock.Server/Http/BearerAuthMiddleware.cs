@@ -66,7 +66,7 @@ internal sealed class BearerAuthMiddleware(RequestDelegate next, string adminTok
             StatusCodes.Status401Unauthorized,
             tokenId is null ? AccessDenialRecorder.AnonymousActor : $"token:{tokenId}",
             tokenId,
-            context.GetRouteValue("id") as string,
+            SandboxRoute.IdOf(context),
             reason,
             $"{context.Request.Method} {context.Request.Path}",
             context.RequestAborted);

@@ -7,7 +7,7 @@ namespace Airlock.Server.Http;
 
 /// <summary>
 /// Authorization, after routing and <see cref="BearerAuthMiddleware"/>: the route's <see cref="AccessRequirement"/>
-/// against the caller's scopes, and the route's <c>{id}</c> (a sandbox on every route that has one) against the
+/// against the caller's scopes, and the sandbox the route names (<see cref="SandboxRoute"/>) against the
 /// caller's binding. Every 403 of the request — these, and those thrown further in (create outside the selector, a
 /// mint wider than the minter, the policy layer's) — is counted and audited here, once.
 /// </summary>
@@ -16,7 +16,7 @@ internal sealed class ScopeMiddleware(RequestDelegate next, ISandboxOperations s
     public async Task InvokeAsync(HttpContext context)
     {
         var caller = CallerContext.Current;
-        var sandboxId = context.GetRouteValue("id") as string;
+        var sandboxId = SandboxRoute.IdOf(context);
         try
         {
             await AuthorizeAsync(context, caller, sandboxId);
