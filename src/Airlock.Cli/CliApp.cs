@@ -121,6 +121,7 @@ internal static class CliApp
         root.Subcommands.Add(PolicyCommand.Build(context));
         root.Subcommands.Add(ApprovalsCommand.Build(context));
         root.Subcommands.Add(AuditCommand.Build(context));
+        root.Subcommands.Add(TokenCommand.Build(context));
         return root;
     }
 }

@@ -1,3 +1,4 @@
+using Airlock.Access;
 using Airlock.Client.Wire;
 
 namespace Airlock.Client;
@@ -46,6 +47,7 @@ public sealed class AirlockClient : IDisposable
         Operations = new HttpSandboxOperations(_daemon);
         _governance = new HttpGovernanceOperations(_daemon);
         Audit = new AuditClient(_daemon);
+        Tokens = new HttpTokenOperations(_daemon);
     }
 
     /// <summary>Pending approvals: list, approve, deny.</summary>
@@ -66,6 +68,13 @@ public sealed class AirlockClient : IDisposable
 
     /// <summary>The daemon's audit trail: query, export, verify.</summary>
     public AuditClient Audit { get; }
+
+    /// <summary>Scoped tokens: mint (needs the admin token or <c>tokens:mint</c>), list, revoke.</summary>
+    public ITokenOperations Tokens { get; }
+
+    /// <summary>How many requests naming sandbox <paramref name="id"/> the daemon refused (401 and 403).</summary>
+    public async Task<AccessFailureCounts> GetAccessFailuresAsync(string id, CancellationToken cancellationToken = default) =>
+        (await _daemon.SendJsonAsync<AccessFailureReport>(_daemon.Request(HttpMethod.Get, $"v1/sandboxes/{DaemonConnection.Escape(id)}/access-failures"), cancellationToken)).FailedAccess;
 
     /// <summary>A client for <c>AIRLOCK_HOST</c> with the token in <c>AIRLOCK_TOKEN</c>.</summary>
     /// <exception cref="AirlockException">InvalidArgument when either variable is missing or malformed.</exception>

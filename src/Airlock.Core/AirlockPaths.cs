@@ -19,6 +19,12 @@ public sealed record AirlockPaths(string DataDirectory)
     /// <summary>The ECDSA P-256 key (PKCS#8 PEM, mode 0600) that signs the audit trail's checkpoints.</summary>
     public string AuditSigningKey => Path.Combine(DataDirectory, "audit.key");
 
+    /// <summary>The HMAC key that signs scoped tokens (32 bytes, base64url, mode 0600).</summary>
+    public string TokenKey => Path.Combine(DataDirectory, "token.key");
+
+    /// <summary>Minted scoped tokens (hash of the secret only) and their revocations.</summary>
+    public string TokenDatabase => Path.Combine(DataDirectory, "tokens.db");
+
     /// <summary>Image store; overridable so test runs can share one built image.</summary>
     public string Images { get; init; } = Environment.GetEnvironmentVariable("AIRLOCK_IMAGES") is { Length: > 0 } images
         ? images

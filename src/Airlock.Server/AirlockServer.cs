@@ -26,13 +26,15 @@ public static class AirlockServer
     /// <remarks>
     /// With <paramref name="governance"/> (the daemon), sandbox calls go through its policy and audit stage and the
     /// approval, policy and plan routes exist; without it (HTTP-layer tests) <paramref name="sandboxes"/> is used as is.
+    /// Without <paramref name="access"/>, scoped tokens live beside the admin token, unaudited.
     /// </remarks>
     /// <param name="audit">The audit trail and its verifier; the <c>/v1/audit</c> routes exist only when given.</param>
-    public static WebApplication Build(ServerOptions options, ISandboxOperations sandboxes, IImageStore images, GovernedSandboxOperations? governance = null, AuditTrail? audit = null)
+    public static WebApplication Build(ServerOptions options, ISandboxOperations sandboxes, IImageStore images, GovernedSandboxOperations? governance = null, AuditTrail? audit = null, AccessControl? access = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (!ListenAddress.TryParse(options.Listen, out var endpoint, out var error)) throw AirlockException.Invalid($"--listen: {error}");
         var token = AdminToken.LoadOrCreate(options.AdminTokenPath);
+        access ??= AccessControl.Open(Path.GetDirectoryName(Path.GetFullPath(options.AdminTokenPath))!);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -70,15 +72,21 @@ public static class AirlockServer
             builder.Services.AddSingleton(trail.Verifier);
         }
 
+        builder.Services.AddSingleton(access);
+        builder.Services.AddSingleton(access.Tokens);
+        builder.Services.AddSingleton(access.Denials);
+        builder.Services.AddSingleton(access.Failures);
         builder.Services.AddOpenApi("v1");
 
         var app = builder.Build();
         app.UseMiddleware<ErrorMiddleware>();
-        app.UseMiddleware<BearerAuthMiddleware>(token);
         app.UseRouting();
+        app.UseMiddleware<BearerAuthMiddleware>(token);
+        app.UseMiddleware<ScopeMiddleware>();
 
         app.MapGet("/health", () => Results.Json(new Client.ServerHealth("ok", Version), Client.Wire.AirlockJson.Options))
             .WithName("Health")
+            .AllowAnonymousCaller()
             .Produces<Client.ServerHealth>();
         app.MapOpenApi("/openapi/{documentName}.json");
 
@@ -88,6 +96,7 @@ public static class AirlockServer
         ProcessEndpoints.Map(v1, options);
         FileEndpoints.Map(v1, options);
         ImageEndpoints.Map(v1, options);
+        TokenEndpoints.Map(v1, options);
         if (governance is not null)
         {
             ApprovalEndpoints.Map(v1, options);

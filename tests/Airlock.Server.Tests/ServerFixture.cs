@@ -47,14 +47,15 @@ internal sealed class ServerFixture : IAsyncDisposable
     /// <summary>Raw HTTP without a token.</summary>
     public HttpClient Anonymous { get; }
 
-    public static async Task<ServerFixture> StartAsync(Func<ServerOptions, ServerOptions>? configure = null)
+    /// <param name="access">Builds the scoped-token service over the data directory (a fake clock, a recording audit log); the default is the daemon's own.</param>
+    public static async Task<ServerFixture> StartAsync(Func<ServerOptions, ServerOptions>? configure = null, Func<string, AccessControl>? access = null)
     {
         var data = Path.Combine(Path.GetTempPath(), "airlock-server-tests-" + Guid.NewGuid().ToString("N"));
         var options = new ServerOptions { Listen = "127.0.0.1:0", AdminTokenPath = Path.Combine(data, "admin.token"), MinimumLogLevel = LogLevel.Warning };
         options = configure?.Invoke(options) ?? options;
         var engine = new InMemorySandboxOperations_ForHttpLayerTests();
         var audit = new SqliteAuditLog(new SqliteAuditLogOptions { DatabasePath = Path.Combine(data, "audit.db"), SigningKeyPath = Path.Combine(data, "audit.key") });
-        var app = AirlockServer.Build(options, engine, engine, audit: new AuditTrail(audit, new AuditVerifier(Path.Combine(data, "audit.db"), Path.Combine(data, "audit.key"))));
+        var app = AirlockServer.Build(options, engine, engine, audit: new AuditTrail(audit, new AuditVerifier(Path.Combine(data, "audit.db"), Path.Combine(data, "audit.key"))), access: access?.Invoke(data));
         await app.StartAsync();
         var address = new Uri(app.Urls.First());
         var token = (await File.ReadAllTextAsync(options.AdminTokenPath)).Trim();

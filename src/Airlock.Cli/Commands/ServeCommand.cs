@@ -28,7 +28,8 @@ internal static class ServeCommand
             var governance = EngineFactory.Govern(engine, auditLog);
             await using var anomalies = new AnomalyMonitor(auditLog, engine.GetPolicyAsync, new SandboxAnomalyResponder(governance));
             anomalies.Start();
-            var app = AirlockServer.Build(new ServerOptions { Listen = address, AdminTokenPath = paths.AdminToken }, governance, engine.Images, governance, audit);
+            var app = AirlockServer.Build(new ServerOptions { Listen = address, AdminTokenPath = paths.AdminToken }, governance, engine.Images, governance, audit,
+                await AccessControl.OpenAsync(paths.DataDirectory, TimeProvider.System, auditLog, failures: null, cancellationToken));
             await using (app)
             {
                 // The host's console lifetime turns SIGTERM/Ctrl-C into a graceful stop of Kestrel.

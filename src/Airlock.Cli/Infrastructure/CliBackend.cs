@@ -49,7 +49,10 @@ internal sealed class CliBackend : IAsyncDisposable
 
     /// <summary>A client of the daemon named by <c>--host</c> / <c>AIRLOCK_HOST</c>, or null when the verb works embedded.</summary>
     public static AirlockClient? RemoteClient(ParseResult parse) =>
-        GlobalOptions.HostAddress(parse) is { } host ? new AirlockClient(ParseHost(host), TokenFor(host, GlobalOptions.Paths(parse))) : null;
+        GlobalOptions.HostAddress(parse) is { } host ? Connect(host, GlobalOptions.Paths(parse)) : null;
+
+    /// <summary>A client for the daemon at <paramref name="host"/>, with AIRLOCK_TOKEN or the local admin token.</summary>
+    public static AirlockClient Connect(string host, AirlockPaths paths) => new(ParseHost(host), TokenFor(host, paths));
 
     private static Uri ParseHost(string host)
     {

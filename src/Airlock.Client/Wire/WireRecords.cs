@@ -55,6 +55,24 @@ internal sealed record FileList(IReadOnlyList<FileEntry> Entries);
 
 internal sealed record ImageList(IReadOnlyList<ImageInfo> Images);
 
+internal sealed record CreateTokenBody
+{
+    public string? Name { get; init; }
+
+    public required IReadOnlyList<string> Scopes { get; init; }
+
+    public string? Sandbox { get; init; }
+
+    public IReadOnlyDictionary<string, string>? Labels { get; init; }
+
+    /// <summary>A duration string ("15m").</summary>
+    public string? Ttl { get; init; }
+}
+
+internal sealed record TokenList(IReadOnlyList<Access.TokenInfo> Tokens);
+
+internal sealed record AccessFailureReport(string SandboxId, Access.AccessFailureCounts FailedAccess);
+
 /// <summary>RFC 9457 problem details, the body of every error response.</summary>
 internal sealed record Problem
 {

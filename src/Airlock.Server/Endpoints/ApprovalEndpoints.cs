@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Airlock.Access;
 using Airlock.Client.Wire;
 using Airlock.Core.Approvals;
 using Airlock.Server.Http;
@@ -22,26 +23,31 @@ internal static class ApprovalEndpoints
             return Results.Json(new ApprovalList(await approvals.ListAsync(pendingOnly: state != "all", context.RequestAborted)), AirlockJson.Options);
         })
             .WithName("ListApprovals")
+            .RequireScope(Scopes.ApprovalsResolve)
             .Produces<ApprovalList>();
 
         v1.MapGet("/approvals/stream", (HttpContext context, ApprovalBroker approvals) => StreamAsync(context, approvals))
             .WithName("StreamApprovals")
+            .RequireScope(Scopes.ApprovalsResolve)
             .WithDescription("Server-Sent Events: every pending approval now, then each new request and each resolution (event 'approval', data: the approval as JSON)");
 
         v1.MapGet("/approvals/{id}", async (string id, HttpContext context, ApprovalBroker approvals) =>
             Results.Json(await approvals.GetAsync(id, context.RequestAborted), AirlockJson.Options))
             .WithName("GetApproval")
+            .RequireScope(Scopes.ApprovalsResolve)
             .Produces<ApprovalInfo>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         v1.MapPost("/approvals/{id}/approve", (string id, HttpContext context, ApprovalBroker approvals) => ResolveAsync(id, approve: true, context, approvals, options))
             .WithName("Approve")
+            .RequireScope(Scopes.ApprovalsResolve)
             .Accepts<ResolveApprovalBody>("application/json")
             .Produces<ApprovalInfo>()
             .ProducesProblem(StatusCodes.Status409Conflict);
 
         v1.MapPost("/approvals/{id}/deny", (string id, HttpContext context, ApprovalBroker approvals) => ResolveAsync(id, approve: false, context, approvals, options))
             .WithName("Deny")
+            .RequireScope(Scopes.ApprovalsResolve)
             .Accepts<ResolveApprovalBody>("application/json")
             .Produces<ApprovalInfo>()
             .ProducesProblem(StatusCodes.Status409Conflict);

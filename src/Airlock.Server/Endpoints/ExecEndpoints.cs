@@ -1,3 +1,4 @@
+using Airlock.Access;
 using Airlock.Client.Wire;
 using Airlock.Server.Http;
 using Microsoft.AspNetCore.Builder;
@@ -21,6 +22,7 @@ internal static class ExecEndpoints
         v1.MapPost("/sandboxes/{id}/exec", (string id, HttpContext context, ISandboxOperations sandboxes, ILoggerFactory logs) =>
             ExecAsync(id, context, sandboxes, options, logs.CreateLogger("Airlock.Server.Exec")))
             .WithName("Exec")
+            .RequireScope(Scopes.SandboxExec)
             .Accepts<ExecBody>("application/json")
             .Produces(StatusCodes.Status200OK, contentType: NdjsonContentType)
             .ProducesProblem(StatusCodes.Status404NotFound);

@@ -1,3 +1,4 @@
+using Airlock.Access;
 using Airlock.Client.Wire;
 using Airlock.Server.Http;
 using Microsoft.AspNetCore.Builder;
@@ -15,6 +16,7 @@ internal static class FileEndpoints
         v1.MapGet("/sandboxes/{id}/files", async (string id, HttpContext context, ISandboxOperations sandboxes) =>
             await SendStreamAsync(context, await sandboxes.ReadFileAsync(id, Query.RequiredPath(context.Request), context.RequestAborted), "application/octet-stream"))
             .WithName("ReadFile")
+            .RequireScope(Scopes.FilesRead)
             .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
@@ -26,6 +28,7 @@ internal static class FileEndpoints
             return Results.Json(entry, AirlockJson.Options);
         })
             .WithName("WriteFile")
+            .RequireScope(Scopes.FilesWrite)
             .Accepts<Stream>("application/octet-stream", "*/*") // any type: curl -T and --data-binary send their own
             .Produces<FileEntry>()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
@@ -36,26 +39,31 @@ internal static class FileEndpoints
             return Results.NoContent();
         })
             .WithName("RemoveFile")
+            .RequireScope(Scopes.FilesWrite)
             .Produces(StatusCodes.Status204NoContent);
 
         v1.MapGet("/sandboxes/{id}/files/list", async (string id, HttpContext context, ISandboxOperations sandboxes) =>
             Results.Json(new FileList(await sandboxes.ListFilesAsync(id, Query.RequiredPath(context.Request), context.RequestAborted)), AirlockJson.Options))
             .WithName("ListFiles")
+            .RequireScope(Scopes.FilesRead)
             .Produces<FileList>();
 
         v1.MapGet("/sandboxes/{id}/files/stat", async (string id, HttpContext context, ISandboxOperations sandboxes) =>
             Results.Json(await sandboxes.StatFileAsync(id, Query.RequiredPath(context.Request), context.RequestAborted), AirlockJson.Options))
             .WithName("StatFile")
+            .RequireScope(Scopes.FilesRead)
             .Produces<FileEntry>();
 
         v1.MapPost("/sandboxes/{id}/files/mkdir", async (string id, HttpContext context, ISandboxOperations sandboxes) =>
             Results.Json(await sandboxes.MakeDirectoryAsync(id, Query.RequiredPath(context.Request), Query.Bool(context.Request, "parents", true), context.RequestAborted), AirlockJson.Options))
             .WithName("MakeDirectory")
+            .RequireScope(Scopes.FilesWrite)
             .Produces<FileEntry>();
 
         v1.MapGet("/sandboxes/{id}/files/tar", async (string id, HttpContext context, ISandboxOperations sandboxes) =>
             await SendStreamAsync(context, await sandboxes.DownloadTarAsync(id, Query.RequiredPath(context.Request), context.RequestAborted), "application/x-tar"))
             .WithName("DownloadTar")
+            .RequireScope(Scopes.FilesRead)
             .Produces(StatusCodes.Status200OK, contentType: "application/x-tar");
 
         v1.MapPut("/sandboxes/{id}/files/tar", async (string id, HttpContext context, ISandboxOperations sandboxes) =>
@@ -65,6 +73,7 @@ internal static class FileEndpoints
             return Results.NoContent();
         })
             .WithName("UploadTar")
+            .RequireScope(Scopes.FilesWrite)
             .Accepts<Stream>("application/x-tar", "*/*")
             .Produces(StatusCodes.Status204NoContent);
     }

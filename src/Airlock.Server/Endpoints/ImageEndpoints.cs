@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Airlock.Server.Endpoints;
 
-/// <summary>The image store: list, build from Debian packages (minutes), remove.</summary>
+/// <summary>The image store: list, build from Debian packages (minutes), remove. Admin token only: images are shared by every sandbox.</summary>
 internal static class ImageEndpoints
 {
     public static void Map(RouteGroupBuilder v1, ServerOptions options)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Airlock.Access;
 using Airlock.Client.Wire;
 using Airlock.Core.Governance;
 using Airlock.Core.Policy.Decisions;
@@ -34,6 +35,7 @@ internal static class PlanEndpoints
             return Results.Json(new PlanResult(result), AirlockJson.Options);
         })
             .WithName("VetPlan")
+            .RequireScope(Scopes.SandboxExec)
             .WithDescription("Judges each step (exec argv, file read/write/delete, network host) against the sandbox's policy: allow, deny or needs-approval, with the rule")
             .Accepts<PlanBody>("application/json")
             .Produces<PlanResult>()

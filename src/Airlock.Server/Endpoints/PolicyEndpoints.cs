@@ -1,6 +1,8 @@
 using System.Text;
+using Airlock.Access;
 using Airlock.Client.Wire;
 using Airlock.Core.Policy;
+using Airlock.Server.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -19,6 +21,7 @@ internal static class PolicyEndpoints
             return Results.Json(stored, AirlockJson.Options, statusCode: StatusCodes.Status201Created);
         })
             .WithName("PutPolicy")
+            .RequireScope(Scopes.PoliciesWrite)
             .WithDescription("Stores the body (a policy document, YAML or JSON) as the next version of NAME; the same text as the latest version returns that version")
             .Produces<PolicyInfo>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest);
@@ -26,11 +29,13 @@ internal static class PolicyEndpoints
         v1.MapGet("/policies", async (HttpContext context, PolicyStore policies) =>
             Results.Json(new PolicyList(await policies.ListAsync(context.Request.Query["inline"] == "true", context.RequestAborted)), AirlockJson.Options))
             .WithName("ListPolicies")
+            .RequireScope(Scopes.PoliciesWrite)
             .Produces<PolicyList>();
 
         v1.MapGet("/policies/{reference}", async (string reference, HttpContext context, PolicyStore policies) =>
             Results.Json(await policies.GetAsync(reference, context.RequestAborted), AirlockJson.Options))
             .WithName("GetPolicy")
+            .RequireScope(Scopes.PoliciesWrite)
             .WithDescription("NAME (latest version) or NAME@VERSION")
             .Produces<PolicyInfo>()
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -43,6 +48,7 @@ internal static class PolicyEndpoints
                 : Results.Json(new PolicyList(history), AirlockJson.Options);
         })
             .WithName("ListPolicyVersions")
+            .RequireScope(Scopes.PoliciesWrite)
             .Produces<PolicyList>();
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Airlock.Access;
 using Airlock.Client.Wire;
 using Airlock.Server.Http;
 using Microsoft.AspNetCore.Builder;
@@ -24,17 +25,20 @@ internal static class ProcessEndpoints
             return Results.Json(process, AirlockJson.Options, statusCode: StatusCodes.Status201Created);
         })
             .WithName("StartProcess")
+            .RequireScope(Scopes.SandboxExec)
             .Accepts<ExecBody>("application/json")
             .Produces<ProcessInfo>(StatusCodes.Status201Created);
 
         v1.MapGet("/sandboxes/{id}/processes", async (string id, HttpContext context, ISandboxOperations sandboxes) =>
             Results.Json(new ProcessList(await sandboxes.ListProcessesAsync(id, context.RequestAborted)), AirlockJson.Options))
             .WithName("ListProcesses")
+            .RequireScope(Scopes.SandboxExec)
             .Produces<ProcessList>();
 
         v1.MapGet("/sandboxes/{id}/processes/{pid}", async (string id, string pid, HttpContext context, ISandboxOperations sandboxes) =>
             Results.Json(await sandboxes.GetProcessOutputAsync(id, Query.Pid(pid), context.RequestAborted), AirlockJson.Options))
             .WithName("GetProcess")
+            .RequireScope(Scopes.SandboxExec)
             .Produces<ProcessOutput>();
 
         v1.MapPost("/sandboxes/{id}/processes/{pid}/signal", async (string id, string pid, HttpContext context, ISandboxOperations sandboxes) =>
@@ -50,6 +54,7 @@ internal static class ProcessEndpoints
             return Results.NoContent();
         })
             .WithName("SignalProcess")
+            .RequireScope(Scopes.SandboxExec)
             .Accepts<SignalBody>("application/json")
             .Produces(StatusCodes.Status204NoContent);
     }

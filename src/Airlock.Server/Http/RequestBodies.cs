@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Airlock.Access;
 
 namespace Airlock.Server.Http;
 
@@ -86,5 +87,18 @@ internal static class RequestBodies
         if (string.IsNullOrWhiteSpace(name)) throw AirlockException.Invalid("'name' is required: the image name, e.g. \"python\"");
         var packages = JsonFields.StringList(body, "packages") ?? [];
         return (name, packages);
+    }
+
+    public static TokenRequest MintToken(JsonElement body)
+    {
+        JsonFields.RejectUnknown(body, ["name", "scopes", "sandbox", "labels", "ttl"]);
+        return new TokenRequest
+        {
+            Name = JsonFields.String(body, "name"),
+            Scopes = JsonFields.StringList(body, "scopes") ?? throw AirlockException.Invalid($"'scopes' is required: an array like [\"files:read\"]; known scopes: {string.Join(", ", Scopes.All)}"),
+            Sandbox = JsonFields.String(body, "sandbox"),
+            Labels = JsonFields.StringMap(body, "labels"),
+            Ttl = JsonFields.Duration(body, "ttl"),
+        };
     }
 }
