@@ -26,6 +26,8 @@ internal sealed class AgentServer
 
     public async Task RunAsync(CancellationToken stopping)
     {
+        // Before anything can run or be served: no command and no file operation ever sees these paths unprotected.
+        GuestPathRules.Apply(_options.PathRules, _log);
         using var fs = new SandboxFileSystem(_options.Root);
         var reaper = new Reaper(_log);
         reaper.Start();

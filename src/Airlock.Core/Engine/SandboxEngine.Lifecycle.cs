@@ -9,7 +9,7 @@ public sealed partial class SandboxEngine
     public async Task<SandboxInfo> CreateAsync(SandboxSpec spec, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
         SpecValidator.Validate(spec);
-        (spec, var isolationMinimum) = Policy.PolicyApplication.Apply(spec, spec.Policy);
+        (spec, var isolationMinimum, var fileRules) = Policy.PolicyApplication.Apply(spec, spec.Policy);
         var (backend, reason) = TierSelector.Select(spec.Isolation, Backends, isolationMinimum, Options.AutoOrder);
         _agentPath ??= AgentLocator.Locate(Options.AgentPath);
         var rootfs = await Images.GetRootfsAsync(spec.Image, progress, cancellationToken);
@@ -53,6 +53,7 @@ public sealed partial class SandboxEngine
                     Ttl = ttl,
                     Env = spec.Env,
                     Hostname = $"sandbox-{info.Id}",
+                    FileRules = fileRules,
                 },
                 cancellationToken);
             info = info with { State = SandboxState.Running };
