@@ -43,13 +43,22 @@ internal static class GuestPathRules
 
     public static void Apply(IReadOnlyList<FileRule> rules, AgentLog log)
     {
+        // Every missing path first, as the OCI tiers do on the host: once /data is read-only, /data/out cannot be made.
+        foreach (var rule in rules)
+        {
+            Guard(rule, () =>
+            {
+                if (!File.Exists(rule.Path) && !Directory.Exists(rule.Path)) Directory.CreateDirectory(rule.Path);
+            });
+        }
+
         string? emptyFile = null;
         for (var i = 0; i < rules.Count; i++)
         {
             var rule = rules[i];
-            try
+            var index = i;
+            Guard(rule, () =>
             {
-                if (!File.Exists(rule.Path) && !Directory.Exists(rule.Path)) Directory.CreateDirectory(rule.Path);
                 switch (rule.Access)
                 {
                     case PathAccess.ReadOnly:
@@ -62,19 +71,11 @@ internal static class GuestPathRules
                         emptyFile ??= CreateEmptyFile();
                         Bind(emptyFile, rule.Path, HostMountCalls.ReadOnly | HostMountCalls.NoExec);
                         break;
-                    case PathAccess.ReadWrite when ReopensReadOnly(rules, i):
+                    case PathAccess.ReadWrite when ReopensReadOnly(rules, index):
                         Bind(rule.Path, rule.Path, 0);
                         break;
                 }
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                var message = $"files rule {rule.Access} '{rule.Path}': {e.Message}";
-                // The agent's own log is usually /dev/null in a VM; the console is what the host shows when a boot fails.
-                if (Environment.ProcessId == 1) TryWriteConsole($"airlock-agent: {message}");
-                throw new IOException(message, e);
-            }
-
+            });
             log.Write($"files rule: {rule.Access} {rule.Path}");
         }
 
@@ -82,6 +83,21 @@ internal static class GuestPathRules
         {
             Check(HostMountCalls.Unmount(EmptyFileDirectory, DetachLazily), "detach the empty file's tmpfs");
             Directory.Delete(EmptyFileDirectory);
+        }
+    }
+
+    private static void Guard(FileRule rule, Action step)
+    {
+        try
+        {
+            step();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            var message = $"files rule {rule.Access} '{rule.Path}': {e.Message}";
+            // The agent's own log is usually /dev/null in a VM; the console is what the host shows when a boot fails.
+            if (Environment.ProcessId == 1) TryWriteConsole($"airlock-agent: {message}");
+            throw new IOException(message, e);
         }
     }
 
