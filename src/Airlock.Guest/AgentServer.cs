@@ -34,6 +34,7 @@ internal sealed class AgentServer
         MemoryGuard? memoryGuard = _options.MemoryBytes is { } limit ? new MemoryGuard(limit, _log) : null;
         memoryGuard?.Start();
         if (_options.CgroupMemoryBytes is { } cgroupMemory) GuestCgroups.Setup(cgroupMemory, _options.ChildTasks, _log);
+        if (_options.PathRules.Count > 0) GuestPathRules.LockMounts(_log);
         var launcher = new CommandLauncher(reaper, _options.Root, _options.ChildTasks, memoryGuard, guestCgroups: _options.CgroupMemoryBytes is not null);
         var processes = new ProcessTable(launcher);
         var router = new OperationRouter(fs, launcher, processes);

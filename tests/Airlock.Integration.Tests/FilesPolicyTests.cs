@@ -69,15 +69,10 @@ public sealed class FilesPolicyTests : IDisposable
             var download = await Cli.RunAsync(_data.Path, "cp", $"{id}:/etc/apt/sources.list", Path.Combine(_local, "sources.list"));
             Assert.True(download.ExitCode == 2, download.ToString());
 
-            // Root inside a container or gVisor cannot take the mounts back. In the microVM it holds every capability
-            // and can: the tier's documented posture (docs/policy.md), held here so that a change to it is seen.
-            var undo = await Sh(id, "mount -o remount,rw /data && echo x > /data/f && echo remounted; umount /etc/apt && echo unmounted; grep -q deb /etc/apt/sources.list && echo revealed");
-            string[] undone = ["remounted", "unmounted", "revealed"];
-            foreach (var step in undone)
-            {
-                if (tier == "microvm") Assert.True(undo.Stdout.Contains(step, StringComparison.Ordinal), undo.ToString());
-                else Assert.False(undo.Stdout.Contains(step, StringComparison.Ordinal), undo.ToString());
-            }
+            // Root inside cannot take the mounts back: no CAP_SYS_ADMIN in a container or gVisor; in the microVM, where
+            // root holds every capability, the agent's seccomp filter refuses the mount API to every process.
+            var undo = await Sh(id, "mount -o remount,rw /data && echo x > /data/f && echo remounted; umount /etc/apt && echo unmounted; umount -l /data && echo detached; grep -q deb /etc/apt/sources.list && echo revealed; echo done");
+            Assert.True(undo.Stdout == "done\n", undo.ToString());
         }
         finally
         {

@@ -10,12 +10,19 @@ namespace Airlock.Guest.Files;
 /// read-write where it re-opens a path inside a read-only one. The host resolved the paths in the image (no symlink
 /// left in them); a missing one is created as an empty directory on the sandbox's own disk.
 /// <para>
-/// In the guest every command runs as root with every capability, so these mounts keep honest code from writing
-/// where it should not, but root can undo them (umount, remount, or read the raw disk); docs/policy.md says so.
+/// In the guest every command runs as root with every capability, which could simply unmount or remount these:
+/// <see cref="LockMounts"/> then refuses the mount API (and module loading and kexec, which would undo anything)
+/// to every process in the guest, the agent included. Root still reads the raw disks; docs/policy.md says so.
 /// </para>
 /// </summary>
 internal static class GuestPathRules
 {
+    /// <summary>
+    /// x86-64 numbers: mount, umount2, pivot_root, open_tree, move_mount, fsopen, fsconfig, fsmount, fspick,
+    /// mount_setattr; init_module, finit_module, delete_module; kexec_load, kexec_file_load.
+    /// </summary>
+    private static readonly int[] MountChanges = [165, 166, 155, 428, 429, 430, 431, 432, 433, 442, 175, 313, 176, 246, 320];
+
     private const uint Mode0444 = 0x124;
     private const int DetachLazily = 2;
 
@@ -84,6 +91,23 @@ internal static class GuestPathRules
             Check(HostMountCalls.Unmount(EmptyFileDirectory, DetachLazily), "detach the empty file's tmpfs");
             Directory.Delete(EmptyFileDirectory);
         }
+    }
+
+    /// <summary>
+    /// After the agent's last mount of its own (the guest's cgroup2): from here no process in the guest can change a
+    /// mount. A guest that cannot take the filter does not start, rather than run with rules root could undo.
+    /// </summary>
+    public static void LockMounts(AgentLog log)
+    {
+        var rc = SeccompFilter.RefuseForEveryThread(MountChanges);
+        if (rc != 0)
+        {
+            var message = $"cannot lock the guest's mounts (seccomp): {Errno.Message(rc)}";
+            if (Environment.ProcessId == 1) TryWriteConsole($"airlock-agent: {message}");
+            throw new IOException(message);
+        }
+
+        log.Write("guest mounts locked: the mount API, module loading and kexec are refused to every process");
     }
 
     private static void Guard(FileRule rule, Action step)
