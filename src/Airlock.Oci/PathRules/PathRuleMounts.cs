@@ -12,8 +12,8 @@ namespace Airlock.Oci.PathRules;
 /// <item>hidden: a directory is covered by an empty read-only tmpfs, a file by an empty read-only file.</item>
 /// <item>read-write: the default, so a mount only where it re-opens a path inside a read-only one.</item>
 /// </list>
-/// nodev and nosuid match the overlay root's own flags: runc remounts a bind inside the sandbox's user
-/// namespace, where the kernel refuses to drop a flag the source mount carries.
+/// nodev is the overlay root's own flag, which runc's read-only remount must keep: inside the sandbox's user
+/// namespace the kernel refuses to drop a flag the source mount carries. nosuid costs nothing under no_new_privs.
 /// </summary>
 public static class PathRuleMounts
 {
