@@ -4,6 +4,7 @@ using Airlock.Backends.Runc;
 using Airlock.Core;
 using Airlock.Core.Backends;
 using Airlock.Oci;
+using Airlock.Oci.PathRules;
 using Airlock.Oci.Spec;
 
 namespace Airlock.Backends.Gvisor;
@@ -42,9 +43,10 @@ public sealed partial class GvisorBackend
         OciSandboxLifecycle.CreateBundleDirectories(layout);
 
         await SandboxDisk.PrepareAsync(layout, request.DiskBytes, request.ImageRootfs, _diskPool, cancellationToken);
+        var pathRules = OciSandboxLifecycle.ResolvePathRules(layout, request);
         Step("disk-and-overlay");
 
-        await OciJson.WriteConfigAsync(layout.Bundle, BuildSpec(request, layout), cancellationToken);
+        await OciJson.WriteConfigAsync(layout.Bundle, BuildSpec(request, layout, pathRules), cancellationToken);
         Step("config");
 
         Directory.CreateDirectory(RunscRoot);
@@ -61,9 +63,9 @@ public sealed partial class GvisorBackend
         Step("agent-ready");
     }
 
-    internal RuntimeSpec BuildSpec(BackendCreateRequest request) => BuildSpec(request, SandboxLayout.For(_paths, request.Id));
+    internal RuntimeSpec BuildSpec(BackendCreateRequest request, IReadOnlyList<ResolvedPathRule>? pathRules = null) => BuildSpec(request, SandboxLayout.For(_paths, request.Id), pathRules);
 
-    private RuntimeSpec BuildSpec(BackendCreateRequest request, SandboxLayout layout)
+    private RuntimeSpec BuildSpec(BackendCreateRequest request, SandboxLayout layout, IReadOnlyList<ResolvedPathRule>? pathRules)
     {
         List<SpecOption> options =
         [
@@ -86,6 +88,8 @@ public sealed partial class GvisorBackend
             // The sentry implements rlimits itself: no host CAP_SYS_RESOURCE is needed to grant them.
             SpecOptions.WithRlimit("RLIMIT_NOFILE", 65536, 65536),
             GvisorSpecOptions.WithoutSeccomp(),
+            // Last: the policy's path rules may cover any path of the root, never a mount above.
+            PathRuleMounts.WithPathRules(layout.Rootfs, pathRules ?? [], layout.EmptyFile),
             .. _options.ExtraSpecOptions,
         ];
         return SpecBuilder.Build(options);

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using Airlock.Oci.PathRules;
+using Airlock.Policy;
 
 namespace Airlock.Backends.MicroVm;
 
@@ -11,6 +13,13 @@ internal sealed record BootSettings(string Hostname, TimeSpan? Ttl, IReadOnlyDic
 
     /// <summary>The user's task limit, enforced by the guest's own pids cgroup (root in a VM ignores RLIMIT_NPROC).</summary>
     public int? Tasks { get; init; }
+
+    /// <summary>
+    /// The policy's <c>files</c> rules resolved in the image, in order, for the agent to mount in the guest before it
+    /// serves (<c>--path-rule ro:/data</c>). A path is percent-encoded outside [A-Za-z0-9/._-]: /init splits the agent's
+    /// arguments on spaces and would expand a '*'.
+    /// </summary>
+    public IReadOnlyList<ResolvedPathRule> PathRules { get; init; } = [];
 
     /// <summary>The same default as the container tier's OCI spec.</summary>
     private const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -25,6 +34,7 @@ internal sealed record BootSettings(string Hostname, TimeSpan? Ttl, IReadOnlyDic
         // /dev/null costs nothing; the console (the 64 KiB ring QMP reads) is for diagnostics.
         if (MemoryBytes is { } memory) args += " --cgroup-memory-bytes " + memory.ToString(CultureInfo.InvariantCulture);
         if (Tasks is { } tasks) args += " --child-tasks " + tasks.ToString(CultureInfo.InvariantCulture);
+        foreach (var rule in PathRules) args += " --path-rule " + PathRuleArgument(rule);
         args = (args + (AgentLogToConsole ? " --log /dev/console" : " --log /dev/null")).Trim();
         return $"AIRLOCK_HOSTNAME={Quote(Hostname)}\nAIRLOCK_AGENT_ARGS={Quote(args)}\n";
     }
@@ -50,6 +60,25 @@ internal sealed record BootSettings(string Hostname, TimeSpan? Ttl, IReadOnlyDic
         }
 
         return text.Append('\n').ToString();
+    }
+
+    internal static string PathRuleArgument(ResolvedPathRule rule)
+    {
+        var access = rule.Access switch
+        {
+            PathAccess.ReadOnly => "ro",
+            PathAccess.Hidden => "hidden",
+            _ => "rw",
+        };
+        var path = new StringBuilder();
+        foreach (var b in Encoding.UTF8.GetBytes(rule.Path))
+        {
+            var c = (char)b;
+            if (char.IsAsciiLetterOrDigit(c) || c is '/' or '.' or '_' or '-') path.Append(c);
+            else path.Append('%').Append(b.ToString("X2", CultureInfo.InvariantCulture));
+        }
+
+        return $"{access}:{path}";
     }
 
     /// <summary>POSIX single quoting: nothing inside is special except the quote itself, written as '\''.</summary>

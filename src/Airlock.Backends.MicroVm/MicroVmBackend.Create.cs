@@ -27,6 +27,9 @@ public sealed partial class MicroVmBackend
         var probe = Probe();
         if (!probe.Available) throw new InvalidOperationException($"the microvm tier is not available: {probe.Reason}");
         var kernel = GuestKernel.Find(_options.KernelDirectory)!;
+        // Resolved in the image from the host (the guest's root is that image plus an empty upper layer), so a rule
+        // the image cannot carry is refused here with its reason instead of failing the guest's boot.
+        var pathRules = PathRuleResolver.Resolve(request.ImageRootfs, request.FileRules, createMissing: false);
 
         Directory.CreateDirectory(MicroVmLayout.Root(_paths));
         File.SetUnixFileMode(MicroVmLayout.Root(_paths), Mode0711);
@@ -46,7 +49,7 @@ public sealed partial class MicroVmBackend
 
         try
         {
-            await CreateStepsAsync(request, layout, kernel, cancellationToken);
+            await CreateStepsAsync(request, layout, kernel, pathRules, cancellationToken);
         }
         catch (Exception createError)
         {
@@ -63,7 +66,7 @@ public sealed partial class MicroVmBackend
         }
     }
 
-    private async Task CreateStepsAsync(BackendCreateRequest request, MicroVmLayout layout, GuestKernel kernel, CancellationToken cancellationToken)
+    private async Task CreateStepsAsync(BackendCreateRequest request, MicroVmLayout layout, GuestKernel kernel, IReadOnlyList<Oci.PathRules.ResolvedPathRule> pathRules, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         void Step(string name)
@@ -87,7 +90,7 @@ public sealed partial class MicroVmBackend
         OwnBy(layout.DiskImage, uid, Mode0600);
         Step("quota-disk");
 
-        await BootArchive.WriteAsync(layout.Initrd, kernel.Initramfs, request.AgentPath, new BootSettings(request.Hostname, request.Ttl, request.Env, _options.VerboseConsole) { MemoryBytes = request.MemoryBytes, Tasks = request.Pids }, cancellationToken);
+        await BootArchive.WriteAsync(layout.Initrd, kernel.Initramfs, request.AgentPath, new BootSettings(request.Hostname, request.Ttl, request.Env, _options.VerboseConsole) { MemoryBytes = request.MemoryBytes, Tasks = request.Pids, PathRules = pathRules }, cancellationToken);
         OwnBy(layout.Initrd, uid, UnixFileMode.UserRead);
         Directory.CreateDirectory(layout.VmDirectory);
         OwnBy(layout.VmDirectory, uid, Mode0700);

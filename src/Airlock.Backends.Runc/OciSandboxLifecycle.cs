@@ -2,6 +2,8 @@ using System.Net.Sockets;
 using Airlock.Core;
 using Airlock.Core.Backends;
 using Airlock.Oci;
+using Airlock.Oci.PathRules;
+using Airlock.Policy;
 
 namespace Airlock.Backends.Runc;
 
@@ -72,6 +74,22 @@ internal static class OciSandboxLifecycle
         File.SetUnixFileMode(layout.Bundle, Mode0711);
         Directory.CreateDirectory(layout.Rootfs);
         File.SetUnixFileMode(layout.Rootfs, Mode0711);
+    }
+
+    /// <summary>
+    /// The policy's <c>files</c> rules resolved in the sandbox's overlay root (missing paths created there), plus the
+    /// empty file that hidden files are covered with when there is one: for <see cref="PathRuleMounts.WithPathRules"/>.
+    /// </summary>
+    public static IReadOnlyList<ResolvedPathRule> ResolvePathRules(SandboxLayout layout, BackendCreateRequest request)
+    {
+        var rules = PathRuleResolver.Resolve(layout.Rootfs, request.FileRules);
+        if (rules.Any(r => r.Access == PathAccess.Hidden && !r.IsDirectory))
+        {
+            File.WriteAllBytes(layout.EmptyFile, []);
+            File.SetUnixFileMode(layout.EmptyFile, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        }
+
+        return rules;
     }
 
     /// <summary>cgroup v1 without swap accounting (swapaccount=0) has no memsw files and the runtime would fail to set the swap limit.</summary>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Airlock.Core;
 using Airlock.Core.Backends;
 using Airlock.Oci;
+using Airlock.Oci.PathRules;
 using Airlock.Oci.Spec;
 
 namespace Airlock.Backends.Runc;
@@ -31,9 +32,10 @@ public sealed partial class RuncBackend
         OciSandboxLifecycle.CreateBundleDirectories(layout);
 
         await SandboxDisk.PrepareAsync(layout, request.DiskBytes, request.ImageRootfs, _diskPool, cancellationToken);
+        var pathRules = OciSandboxLifecycle.ResolvePathRules(layout, request);
         Step("disk-and-overlay");
 
-        await OciJson.WriteConfigAsync(layout.Bundle, BuildSpec(request, layout), cancellationToken);
+        await OciJson.WriteConfigAsync(layout.Bundle, BuildSpec(request, layout, pathRules), cancellationToken);
         Step("config");
 
         await _runtime.RunDetachedAsync(layout.ContainerId, layout.Bundle, layout.PidFile, layout.RuncLog, TimeSpan.FromSeconds(60), cancellationToken);
@@ -48,7 +50,7 @@ public sealed partial class RuncBackend
         _diskPool.RefillInBackground(request.DiskBytes);
     }
 
-    internal RuntimeSpec BuildSpec(BackendCreateRequest request, SandboxLayout layout)
+    internal RuntimeSpec BuildSpec(BackendCreateRequest request, SandboxLayout layout, IReadOnlyList<ResolvedPathRule>? pathRules = null)
     {
         // Without CAP_SYS_RESOURCE (some container hosts) runc cannot raise the hard limit above ours.
         var noFile = HostFacts.HasCapability(HostFacts.CapSysResource) ? 65536UL : Math.Min(65536UL, HostFacts.NoFileHardLimit());
@@ -68,6 +70,8 @@ public sealed partial class RuncBackend
             // The user's budget is enforced on their commands by the agent (RLIMIT_NPROC); the cgroup adds the agent's reserve.
             SpecOptions.WithPids(request.Pids + AgentContract.AgentTaskReserve),
             SpecOptions.WithRlimit("RLIMIT_NOFILE", noFile, noFile),
+            // Last: the policy's path rules may cover any path of the root, never a mount above.
+            PathRuleMounts.WithPathRules(layout.Rootfs, pathRules ?? [], layout.EmptyFile),
             .. _options.ExtraSpecOptions,
         ];
         return SpecBuilder.Build(options);

@@ -12,6 +12,7 @@ namespace Airlock.Backends.Runc;
 ///   disk/                      loop mount of disk.img (nosuid,nodev)
 ///     upper/  work/            overlay upper and work dirs (same fs, as overlay requires)
 ///     run/                     agent socket dir, bind-mounted at /run/airlock (inside the quota)
+///     empty                    0444 empty file bound read-only over files a policy hides (only then)
 ///   rootfs/                    overlay: image rootfs (lower) + disk/upper
 ///   bundle/config.json         OCI spec;  bundle/init.pid, bundle/runc.log
 /// runc container "airlock-{id}", cgroup "/airlock/{id}"
@@ -47,6 +48,8 @@ internal sealed partial record SandboxLayout
     public string Work => Path.Combine(DiskMount, "work");
 
     public string SocketDirectory => Path.Combine(DiskMount, "run");
+
+    public string EmptyFile => Path.Combine(DiskMount, "empty");
 
     public string AgentSocket => Path.Combine(SocketDirectory, Oci.AgentContract.SocketFileName);
 

@@ -3,7 +3,7 @@ using Airlock.Guest.Bridge;
 namespace Airlock.Guest;
 
 /// <summary>
-/// <c>airlock-agent serve (--socket PATH | --serial PATH | --dial PATH) [--root DIR] [--ttl-seconds N] [--child-tasks N] [--memory-bytes N] [--cgroup-memory-bytes N] [--log FILE]</c>.
+/// <c>airlock-agent serve (--socket PATH | --serial PATH | --dial PATH) [--root DIR] [--ttl-seconds N] [--child-tasks N] [--memory-bytes N] [--cgroup-memory-bytes N] [--path-rule ACCESS:PATH]... [--log FILE]</c>.
 /// <c>--socket</c>: listen on a unix socket, one connection per operation (runc).
 /// <c>--serial</c>: one multiplexed stream on a character device such as a virtio-serial port (microVM).
 /// <c>--dial</c>: one multiplexed stream on a connection to a host unix socket, redialled when it drops (gVisor).
@@ -34,7 +34,14 @@ internal sealed record AgentOptions
     /// <summary>When set, the agent (the guest's init) builds the guest's own cgroups with this memory limit and <see cref="ChildTasks"/> (the microVM tier).</summary>
     public long? CgroupMemoryBytes { get; init; }
 
-    public const string Usage = "usage: airlock-agent serve (--socket PATH | --serial PATH | --dial PATH) [--root DIR] [--ttl-seconds N] [--child-tasks N] [--memory-bytes N] [--cgroup-memory-bytes N] [--log FILE]\n"
+    /// <summary>
+    /// Mounts the agent makes before it serves, where it is the guest's init (the microVM tier; the OCI runtimes
+    /// mount these themselves): <c>ro:/data</c>, <c>hidden:/secret</c>, <c>rw:/data/out</c>, in order, the path
+    /// percent-encoded. See <see cref="Files.GuestPathRules"/>.
+    /// </summary>
+    public IReadOnlyList<Airlock.Policy.FileRule> PathRules { get; init; } = [];
+
+    public const string Usage = "usage: airlock-agent serve (--socket PATH | --serial PATH | --dial PATH) [--root DIR] [--ttl-seconds N] [--child-tasks N] [--memory-bytes N] [--cgroup-memory-bytes N] [--path-rule ro|rw|hidden:PATH]... [--log FILE]\n"
         + "       " + BridgeOptions.Usage;
 
     /// <summary>Parses the command line; null (with <paramref name="error"/>) when it is not valid.</summary>
@@ -53,6 +60,7 @@ internal sealed record AgentOptions
         int? childTasks = null;
         long? memoryBytes = null;
         long? cgroupMemoryBytes = null;
+        var pathRules = new List<Airlock.Policy.FileRule>();
         for (int i = 1; i < args.Length; i++)
         {
             string? value = i + 1 < args.Length ? args[i + 1] : null;
@@ -77,6 +85,9 @@ internal sealed record AgentOptions
                 case "--cgroup-memory-bytes" when long.TryParse(value, out long limit) && limit >= 1L << 20:
                     cgroupMemoryBytes = limit;
                     break;
+                case "--path-rule" when Files.GuestPathRules.TryParse(value, out var rule):
+                    pathRules.Add(rule!);
+                    break;
                 case "--ttl-seconds" when int.TryParse(value, out int seconds) && seconds > 0:
                     ttl = seconds;
                     break;
@@ -94,6 +105,6 @@ internal sealed record AgentOptions
             return null;
         }
 
-        return new AgentOptions { Transport = transport.Value, Endpoint = endpoint, Root = Path.GetFullPath(root), TtlSeconds = ttl, LogPath = log, ChildTasks = childTasks, MemoryBytes = memoryBytes, CgroupMemoryBytes = cgroupMemoryBytes };
+        return new AgentOptions { Transport = transport.Value, Endpoint = endpoint, Root = Path.GetFullPath(root), TtlSeconds = ttl, LogPath = log, ChildTasks = childTasks, MemoryBytes = memoryBytes, CgroupMemoryBytes = cgroupMemoryBytes, PathRules = pathRules };
     }
 }

@@ -26,12 +26,15 @@ internal sealed class AgentServer
 
     public async Task RunAsync(CancellationToken stopping)
     {
+        // Before anything can run or be served: no command and no file operation ever sees these paths unprotected.
+        GuestPathRules.Apply(_options.PathRules, _log);
         using var fs = new SandboxFileSystem(_options.Root);
         var reaper = new Reaper(_log);
         reaper.Start();
         MemoryGuard? memoryGuard = _options.MemoryBytes is { } limit ? new MemoryGuard(limit, _log) : null;
         memoryGuard?.Start();
         if (_options.CgroupMemoryBytes is { } cgroupMemory) GuestCgroups.Setup(cgroupMemory, _options.ChildTasks, _log);
+        if (_options.PathRules.Count > 0) GuestPathRules.LockMounts(_log);
         var launcher = new CommandLauncher(reaper, _options.Root, _options.ChildTasks, memoryGuard, guestCgroups: _options.CgroupMemoryBytes is not null);
         var processes = new ProcessTable(launcher);
         var router = new OperationRouter(fs, launcher, processes);

@@ -10,9 +10,13 @@ namespace Airlock.Native;
 /// </summary>
 public static unsafe partial class HostMountCalls
 {
+    public const ulong ReadOnly = 1;
     public const ulong NoSuid = 2;
     public const ulong NoDev = 4;
+    public const ulong NoExec = 8;
+    public const ulong Remount = 32;
     public const ulong NoAtime = 1024;
+    public const ulong Bind = 4096;
     public const int DetachLazily = 2;
 
     private const ulong LoopControlGetFree = 0x4C82;

@@ -20,6 +20,9 @@ public static class OpenFlags
     public static int NoFollow => System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture
         is System.Runtime.InteropServices.Architecture.Arm64 ? 0x8000 : 0x20000;
 
+    /// <summary>RESOLVE_NO_XDEV: fail with EXDEV when resolution would cross a mount point.</summary>
+    public const ulong ResolveNoXdev = 0x01;
+
     /// <summary>RESOLVE_NO_MAGICLINKS: refuse /proc/self/fd style links during resolution.</summary>
     public const ulong ResolveNoMagicLinks = 0x02;
 
@@ -28,4 +31,7 @@ public static class OpenFlags
 
     /// <summary>RESOLVE_BENEATH: fail with EXDEV when resolution would leave the starting directory.</summary>
     public const ulong ResolveBeneath = 0x08;
+
+    /// <summary>RESOLVE_IN_ROOT: resolve as if the starting directory were '/': absolute symlinks and '..' stay inside it.</summary>
+    public const ulong ResolveInRoot = 0x10;
 }

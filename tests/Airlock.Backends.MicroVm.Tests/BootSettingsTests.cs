@@ -17,4 +17,22 @@ public sealed class BootSettingsTests
         Assert.Contains("AIRLOCK_AGENT_ARGS='--ttl-seconds 2 --log /dev/null'", env.BootEnv(), StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => new BootSettings("h", null, new Dictionary<string, string> { ["A=B"] = "1" }).AgentEnv());
     }
+
+    [Fact]
+    public void PathRules_BecomeAgentFlagsInOrder_WithPathsTheGuestShellCannotSplitOrExpand()
+    {
+        var settings = new BootSettings("h", null, new Dictionary<string, string>())
+        {
+            PathRules =
+            [
+                new("/data", Airlock.Policy.PathAccess.ReadOnly, true),
+                new("/data/my out*", Airlock.Policy.PathAccess.ReadWrite, true),
+                new("/etc/key", Airlock.Policy.PathAccess.Hidden, false),
+            ],
+        };
+        Assert.Contains(
+            "AIRLOCK_AGENT_ARGS='--path-rule ro:/data --path-rule rw:/data/my%20out%2A --path-rule hidden:/etc/key --log /dev/null'",
+            settings.BootEnv(),
+            StringComparison.Ordinal);
+    }
 }

@@ -83,4 +83,11 @@ public sealed record BackendCreateRequest
     public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
 
     public required string Hostname { get; init; }
+
+    /// <summary>
+    /// The policy's <c>files</c> rules, in the order written (already checked by <c>FileRuleChecks</c>). A backend
+    /// enforces them with mounts inside the sandbox, so that commands and the guest agent's file operations meet
+    /// the same read-only or hidden path; a backend that cannot must refuse the create, never ignore them.
+    /// </summary>
+    public IReadOnlyList<Airlock.Policy.FileRule> FileRules { get; init; } = [];
 }

@@ -11,7 +11,7 @@ public sealed partial class SandboxEngine
     {
         SpecValidator.Validate(spec);
         var policy = await ResolvePolicyAsync(spec.Policy, cancellationToken);
-        (spec, var isolationMinimum) = Policy.PolicyApplication.Apply(spec, policy?.Text);
+        (spec, var isolationMinimum, var fileRules) = Policy.PolicyApplication.Apply(spec, policy?.Text);
         var (backend, reason) = TierSelector.Select(spec.Isolation, Backends, isolationMinimum, Options.AutoOrder);
         _agentPath ??= AgentLocator.Locate(Options.AgentPath);
         var rootfs = await Images.GetRootfsAsync(spec.Image, progress, cancellationToken);
@@ -56,6 +56,7 @@ public sealed partial class SandboxEngine
                     Ttl = ttl,
                     Env = spec.Env,
                     Hostname = $"sandbox-{info.Id}",
+                    FileRules = fileRules,
                 },
                 cancellationToken);
             info = info with { State = SandboxState.Running };

@@ -4,16 +4,20 @@ using Airlock.Policy;
 namespace Airlock.Core.Policy;
 
 /// <summary>
-/// What a sandbox's policy changes at creation: its isolation floor, and its limits (defaults where the request
-/// gives none, ceilings where it gives more). Sections this version cannot yet enforce are refused by name:
+/// What a sandbox's policy changes at creation: its isolation floor, its limits (defaults where the request
+/// gives none, ceilings where it gives more), and its <c>files</c> rules, which every backend enforces with
+/// mounts inside the sandbox (see <see cref="FileRuleChecks"/> for what a rule may name). Sections this version cannot yet enforce are refused by name:
 /// a security policy is never accepted and then silently ignored.
 /// </summary>
 internal static class PolicyApplication
 {
-    /// <summary>Parses <paramref name="policyText"/> (YAML or JSON) and applies it to <paramref name="spec"/>; null text leaves the spec alone.</summary>
-    public static (SandboxSpec Spec, string? IsolationMinimum) Apply(SandboxSpec spec, string? policyText)
+    /// <summary>
+    /// Parses <paramref name="policyText"/> (YAML or JSON) and applies it to <paramref name="spec"/>; null text leaves the
+    /// spec alone. <c>Files</c> are the policy's path rules, in the order written, for the backend to mount.
+    /// </summary>
+    public static (SandboxSpec Spec, string? IsolationMinimum, IReadOnlyList<FileRule> Files) Apply(SandboxSpec spec, string? policyText)
     {
-        if (policyText is null) return (spec, null);
+        if (policyText is null) return (spec, null, []);
         var policy = PolicyLoader.Load(policyText, "policy");
         RequireEnforceable(policy);
         var limits = policy.Limits;
@@ -27,7 +31,7 @@ internal static class PolicyApplication
         };
         var ttl = Ceiling("timeout", spec.Ttl, limits.Timeout, t => $"{t.TotalSeconds.ToString(CultureInfo.InvariantCulture)}s");
         var minimum = policy.Isolation.Minimum?.ToString().ToLowerInvariant();
-        return (spec with { Limits = applied, Ttl = ttl }, minimum);
+        return (spec with { Limits = applied, Ttl = ttl }, minimum, policy.Files);
     }
 
     private static T? Ceiling<T>(string name, T? asked, T? policy, Func<T, string> format)
@@ -46,12 +50,11 @@ internal static class PolicyApplication
         if (policy.Network.Allow.Count > 0) unsupported.Add("network.allow (the egress gateway)");
         if (policy.Limits.EgressRateBitsPerSecond is not null) unsupported.Add("limits.egress_rate (the egress gateway)");
         if (policy.Secrets.Count > 0) unsupported.Add("secrets (the egress gateway)");
-        if (policy.Files.Count > 0) unsupported.Add("files (governance)");
         if (unsupported.Count > 0)
         {
             throw AirlockException.Invalid(
                 $"this version of Airlock does not enforce these policy sections yet, and will not accept a policy it would ignore: {string.Join(", ", unsupported)}. " +
-                "It enforces isolation, limits, exec_rate, tools, approval_timeout and anomalies; without network.allow a sandbox has no network at all.");
+                "It enforces isolation, limits, files, exec_rate, tools, approval_timeout and anomalies; without network.allow a sandbox has no network at all.");
         }
     }
 }

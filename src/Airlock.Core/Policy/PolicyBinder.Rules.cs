@@ -9,6 +9,7 @@ internal sealed partial class PolicyBinder
     {
         var rules = new List<FileRule>();
         var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        var writtenAt = new List<string>();
         foreach (var item in Items(field, "[ { path: /workspace, access: read-write } ]"))
         {
             var fields = Section(item, ["path", "access"]);
@@ -32,8 +33,16 @@ internal sealed partial class PolicyBinder
                 continue;
             }
 
+            var rule = new FileRule { Path = path, Access = access.Value };
+            if ((FileRuleChecks.Reserved(path) ?? FileRuleChecks.Conflict(rule, rules, writtenAt)) is { } problem)
+            {
+                errors.Add(fields["path"]!.Value.Node, fields["path"]!.Value.Path, problem);
+                continue;
+            }
+
             seen[path] = item.Path;
-            rules.Add(new FileRule { Path = path, Access = access.Value });
+            writtenAt.Add(item.Path);
+            rules.Add(rule);
         }
 
         return rules;

@@ -8,15 +8,16 @@ public sealed class PolicyApplicationTests
     public void NoPolicy_LeavesTheSpecAlone()
     {
         var spec = new SandboxSpec { Limits = new ResourceLimits { MemoryBytes = 1L << 30 } };
-        var (applied, minimum) = PolicyApplication.Apply(spec, null);
+        var (applied, minimum, files) = PolicyApplication.Apply(spec, null);
         Assert.Same(spec, applied);
         Assert.Null(minimum);
+        Assert.Empty(files);
     }
 
     [Fact]
     public void Limits_AreDefaultsWhereTheRequestGivesNone_AndTheMinimumIsReturned()
     {
-        var (applied, minimum) = PolicyApplication.Apply(new SandboxSpec(), "isolation: { minimum: gvisor }\nlimits: { memory: 128m, pids: 32, disk: 200m, cpus: 0.5, timeout: 10m }\n");
+        var (applied, minimum, _) = PolicyApplication.Apply(new SandboxSpec(), "isolation: { minimum: gvisor }\nlimits: { memory: 128m, pids: 32, disk: 200m, cpus: 0.5, timeout: 10m }\n");
         Assert.Equal("gvisor", minimum);
         Assert.Equal(128L << 20, applied.Limits.MemoryBytes);
         Assert.Equal(32, applied.Limits.Pids);
@@ -29,7 +30,7 @@ public sealed class PolicyApplicationTests
     public void Limits_AreCeilings_ARequestBelowKeepsItsOwn_OneAboveIsRefused()
     {
         const string policy = """{"limits": {"memory": "256m"}}""";
-        var (applied, _) = PolicyApplication.Apply(new SandboxSpec { Limits = new ResourceLimits { MemoryBytes = 64L << 20 } }, policy);
+        var (applied, _, _) = PolicyApplication.Apply(new SandboxSpec { Limits = new ResourceLimits { MemoryBytes = 64L << 20 } }, policy);
         Assert.Equal(64L << 20, applied.Limits.MemoryBytes);
 
         var error = Assert.Throws<AirlockException>(() => PolicyApplication.Apply(new SandboxSpec { Limits = new ResourceLimits { MemoryBytes = 1L << 30 } }, policy));
@@ -46,7 +47,6 @@ public sealed class PolicyApplicationTests
     [Theory]
     [InlineData("network: { allow: [ \"pypi.org\" ] }", "network.allow")]
     [InlineData("secrets: { KEY: { from: \"env:KEY\", hosts: [ \"api.example.com\" ] } }", "secrets")]
-    [InlineData("files: [ { path: /data, access: read-only } ]", "files")]
     [InlineData("limits: { egress_rate: 10mbit }", "limits.egress_rate")]
     public void SectionsNotYetEnforced_AreRefusedByName_NeverSilentlyIgnored(string policy, string section)
     {
@@ -58,8 +58,21 @@ public sealed class PolicyApplicationTests
     [Fact]
     public void ToolsAndApprovalTimeout_AreAccepted_TheGovernanceStageEnforcesThem()
     {
-        var (spec, _) = PolicyApplication.Apply(new SandboxSpec(), "tools: { deny: [ \"rm -rf /*\" ], approval: [ \"git push *\" ] }\napproval_timeout: 2s\n");
+        var (spec, _, _) = PolicyApplication.Apply(new SandboxSpec(), "tools: { deny: [ \"rm -rf /*\" ], approval: [ \"git push *\" ] }\napproval_timeout: 2s\n");
         Assert.NotNull(spec);
+    }
+
+    [Fact]
+    public void Files_AreEnforced_AndReturnedInTheOrderWrittenForTheBackend()
+    {
+        var (_, _, files) = PolicyApplication.Apply(new SandboxSpec(), "files: [ { path: /data, access: read-only }, { path: /data/out, access: read-write }, { path: /secret, access: hidden } ]");
+        Assert.Equal(
+            [
+                new Airlock.Policy.FileRule { Path = "/data", Access = Airlock.Policy.PathAccess.ReadOnly },
+                new Airlock.Policy.FileRule { Path = "/data/out", Access = Airlock.Policy.PathAccess.ReadWrite },
+                new Airlock.Policy.FileRule { Path = "/secret", Access = Airlock.Policy.PathAccess.Hidden },
+            ],
+            files);
     }
 
     [Fact]
