@@ -2,6 +2,7 @@ using System.Reflection;
 using Airlock.Core.Images;
 using Airlock.Server.Endpoints;
 using Airlock.Server.Http;
+using Airlock.Server.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -49,8 +50,10 @@ public static class AirlockServer
         builder.Services.AddSingleton(sandboxes);
         builder.Services.AddSingleton(images);
         builder.Services.AddOpenApi("v1");
+        builder.Services.AddAirlockMetrics();
 
         var app = builder.Build();
+        app.UseMiddleware<FailedAccessMiddleware>();
         app.UseMiddleware<ErrorMiddleware>();
         app.UseMiddleware<BearerAuthMiddleware>(token);
         app.UseRouting();
@@ -59,6 +62,7 @@ public static class AirlockServer
             .WithName("Health")
             .Produces<Client.ServerHealth>();
         app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapAirlockMetrics(sandboxes); // behind the bearer token, see MetricsEndpoint
 
         var v1 = app.MapGroup("/v1");
         SandboxEndpoints.Map(v1, options);

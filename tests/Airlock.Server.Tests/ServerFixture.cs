@@ -26,6 +26,9 @@ internal sealed class ServerFixture : IAsyncDisposable
 
     public InMemorySandboxOperations_ForHttpLayerTests Engine { get; }
 
+    /// <summary>The daemon's services (its <c>AirlockMetrics</c>, for one).</summary>
+    public IServiceProvider Services => _app.Services;
+
     public Uri Address { get; }
 
     public string Token { get; }

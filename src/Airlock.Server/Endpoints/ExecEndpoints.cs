@@ -1,5 +1,6 @@
 using Airlock.Client.Wire;
 using Airlock.Server.Http;
+using Airlock.Server.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -18,16 +19,18 @@ internal static class ExecEndpoints
 
     public static void Map(RouteGroupBuilder v1, ServerOptions options)
     {
-        v1.MapPost("/sandboxes/{id}/exec", (string id, HttpContext context, ISandboxOperations sandboxes, ILoggerFactory logs) =>
-            ExecAsync(id, context, sandboxes, options, logs.CreateLogger("Airlock.Server.Exec")))
+        v1.MapPost("/sandboxes/{id}/exec", (string id, HttpContext context, ISandboxOperations sandboxes, ExecMetering metering, ILoggerFactory logs) =>
+            ExecAsync(id, context, sandboxes, metering, options, logs.CreateLogger("Airlock.Server.Exec")))
             .WithName("Exec")
             .Accepts<ExecBody>("application/json")
             .Produces(StatusCodes.Status200OK, contentType: NdjsonContentType)
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
-    private static async Task ExecAsync(string id, HttpContext context, ISandboxOperations sandboxes, ServerOptions options, ILogger logger)
+    private static async Task ExecAsync(string id, HttpContext context, ISandboxOperations sandboxes, ExecMetering metering, ServerOptions options, ILogger logger)
     {
+        var started = metering.Start();
+        var tier = metering.TierOfAsync(id, context.RequestAborted);
         ExecRequest request;
         using (var body = await RequestJson.ReadAsync(context, options.MaxJsonBodyBytes))
         {
@@ -51,6 +54,7 @@ internal static class ExecEndpoints
             var more = await first;
             while (more)
             {
+                if (events.Current is ExecExited exited) metering.Record(await tier, started, exited.Result);
                 await response.Body.WriteAsync(ExecWire.Line(events.Current), aborted);
                 await response.Body.FlushAsync(aborted);
                 more = await events.MoveNextAsync();
