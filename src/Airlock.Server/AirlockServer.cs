@@ -51,6 +51,7 @@ public static class AirlockServer
         builder.Services.AddSingleton(images);
         builder.Services.AddOpenApi("v1");
         builder.Services.AddAirlockMetrics();
+        builder.Services.AddArtifactStore(options);
 
         var app = builder.Build();
         app.UseMiddleware<FailedAccessMiddleware>();
@@ -70,6 +71,7 @@ public static class AirlockServer
         ProcessEndpoints.Map(v1, options);
         FileEndpoints.Map(v1, options);
         ImageEndpoints.Map(v1, options);
+        ArtifactEndpoints.Map(v1, options);
         return app;
     }
 }

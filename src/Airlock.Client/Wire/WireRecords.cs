@@ -55,6 +55,8 @@ internal sealed record FileList(IReadOnlyList<FileEntry> Entries);
 
 internal sealed record ImageList(IReadOnlyList<ImageInfo> Images);
 
+internal sealed record ArtifactList(IReadOnlyList<Airlock.Artifacts.ArtifactInfo> Artifacts);
+
 /// <summary>RFC 9457 problem details, the body of every error response.</summary>
 internal sealed record Problem
 {
