@@ -6,24 +6,12 @@ namespace Airlock.Client;
 /// Hashes an artifact download as it is read and throws at its end when the bytes are not the ones the
 /// digest names: the daemon checked them before sending, this checks the way between (proxies, caches).
 /// </summary>
-internal sealed class DigestCheckingStream(Stream inner, string digest) : Stream
+internal sealed class DigestCheckingStream(Stream inner, string digest) : ReadOnlyStream
 {
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private bool _checked;
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
     public override long Length => inner.Length;
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -37,16 +25,6 @@ internal sealed class DigestCheckingStream(Stream inner, string digest) : Stream
         var read = await inner.ReadAsync(buffer, cancellationToken);
         return Seen(buffer.Span, read);
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -35,13 +35,16 @@ internal sealed class CliBackend : IAsyncDisposable
         var paths = GlobalOptions.Paths(parse);
         if (GlobalOptions.HostAddress(parse) is { } host)
         {
-            var client = new AirlockClient(ParseHost(host), TokenFor(host, paths));
+            var client = Connect(host, paths);
             return new CliBackend(client.Operations, new RemoteImageStore(client), engine: null, client);
         }
 
         var engine = await EngineFactory.StartAsync(paths, runReaper: false, cancellationToken);
         return new CliBackend(engine, engine.Images, engine, client: null);
     }
+
+    /// <summary>A client for the daemon at <paramref name="host"/>, with AIRLOCK_TOKEN or the local daemon's admin token.</summary>
+    public static AirlockClient Connect(string host, AirlockPaths paths) => new(ParseHost(host), TokenFor(host, paths));
 
     private static Uri ParseHost(string host)
     {

@@ -29,6 +29,7 @@ public sealed partial class ArtifactStore
             var manifest = new ArtifactManifest(digest, size, mediaType, name, _time.GetUtcNow());
             var info = manifest.Signed(_signer.Sign(manifest));
             await File.WriteAllBytesAsync(temp, JsonSerializer.SerializeToUtf8Bytes(info, ArtifactJsonContext.Default.ArtifactInfo), cancellationToken);
+            File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.GroupRead);
             File.Move(temp, ManifestPath(digest), overwrite: true);
             return info;
         }
