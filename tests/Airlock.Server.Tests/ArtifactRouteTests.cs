@@ -77,6 +77,33 @@ public sealed class ArtifactRouteTests
         Assert.Empty(await server.Client.Artifacts.ListAsync());
     }
 
+    [Fact]
+    public async Task Put_OriginalBytesAgain_RepairsATamperedEntry()
+    {
+        await using var server = await ServerFixture.StartAsync();
+        byte[] original = [1, 2, 3, 4];
+        var info = await PutAsync(server, original, null, "x");
+        var content = Path.Combine(ArtifactDirectory(server), Hex(info));
+        File.SetUnixFileMode(content, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        await File.WriteAllBytesAsync(content, [6, 6, 6, 6]);
+
+        var repaired = await PutAsync(server, original, null, "x");
+        Assert.Equal(info.Digest, repaired.Digest);
+        using var response = await server.Http.GetAsync($"/v1/artifacts/{info.Digest}");
+        Assert.Equal(original, await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task Routes_AreInTheOpenApiDocument_AndNeedTheToken()
+    {
+        await using var server = await ServerFixture.StartAsync();
+        var document = await server.Http.GetStringAsync("/openapi/v1.json");
+        Assert.Contains("\"/v1/artifacts/{digest}\"", document, StringComparison.Ordinal);
+        Assert.Contains("\"/v1/artifacts/{digest}/manifest\"", document, StringComparison.Ordinal);
+        using var response = await server.Anonymous.GetAsync("/v1/artifacts");
+        await ProblemAssert.IsProblemAsync(response, 401, "bearer token");
+    }
+
     [Theory]
     [InlineData("sha256:abc", "3 hex digits")]
     [InlineData("sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b85", "63 hex digits")]
