@@ -18,6 +18,9 @@ public enum AirlockErrorKind
     /// <summary>Missing or bad token. HTTP 401, exit 2.</summary>
     Unauthorized,
 
+    /// <summary>Known caller, not allowed: a scope it lacks, a policy rule, a person's denial. HTTP 403, exit 2.</summary>
+    Forbidden,
+
     /// <summary>The host cannot do this now (runtime missing, disk full). HTTP 503, exit 1.</summary>
     Unavailable,
 
@@ -44,6 +47,8 @@ public sealed class AirlockException : Exception
     public static AirlockException NotFound(string message) => new(AirlockErrorKind.NotFound, message);
 
     public static AirlockException Conflict(string message) => new(AirlockErrorKind.Conflict, message);
+
+    public static AirlockException Forbidden(string message) => new(AirlockErrorKind.Forbidden, message);
 
     public static AirlockException Unavailable(string message, Exception? inner = null) => new(AirlockErrorKind.Unavailable, message, inner);
 }

@@ -19,6 +19,9 @@ public sealed record SandboxInfo
 
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>The policy it was created with, as <c>name@version</c> (<c>inline-HASH@1</c> for a policy given as text); null for none.</summary>
+    public string? Policy { get; init; }
+
     public required DateTimeOffset CreatedAt { get; init; }
 
     public DateTimeOffset? ExpiresAt { get; init; }

@@ -21,6 +21,7 @@ public sealed record SandboxSpec
     /// <summary>
     /// A policy document (YAML or JSON text, the schema of DESIGN.md), as <c>--policy FILE</c> reads it: its
     /// isolation minimum is a floor creation never goes below, and its limits are defaults and ceilings.
+    /// Or the name of a stored policy, <c>NAME</c> (latest version) or <c>NAME@VERSION</c>.
     /// </summary>
     public string? Policy { get; init; }
 }

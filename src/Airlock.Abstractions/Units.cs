@@ -98,4 +98,16 @@ public static partial class Units
 
         return bytes.ToString(CultureInfo.InvariantCulture);
     }
+
+    /// <summary>Formats a duration the way <see cref="ParseDuration"/> reads it back: 90s, 5m, 2h, or 1500ms.</summary>
+    public static string FormatDuration(TimeSpan duration)
+    {
+        var ms = (long)Math.Round(duration.TotalMilliseconds);
+        foreach (var (suffix, unit) in new[] { ("h", 3_600_000L), ("m", 60_000L), ("s", 1000L) })
+        {
+            if (ms >= unit && ms % unit == 0) return $"{ms / unit}{suffix}";
+        }
+
+        return ms.ToString(CultureInfo.InvariantCulture) + "ms";
+    }
 }

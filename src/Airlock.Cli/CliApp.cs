@@ -119,6 +119,8 @@ internal static class CliApp
         root.Subcommands.Add(ImageCommand.Build(context));
         root.Subcommands.Add(ArtifactCommand.Build(context));
         root.Subcommands.Add(DoctorCommand.Build(context));
+        root.Subcommands.Add(PolicyCommand.Build(context));
+        root.Subcommands.Add(ApprovalsCommand.Build(context));
         return root;
     }
 }

@@ -5,6 +5,9 @@ using Airlock.Core;
 using Airlock.Core.Backends;
 using Airlock.Core.Engine;
 using Airlock.Core.Images;
+using Airlock.Audit;
+using Airlock.Core.Approvals;
+using Airlock.Core.Governance;
 
 namespace Airlock.Cli;
 
@@ -13,6 +16,10 @@ internal static class EngineFactory
 {
     /// <summary>Every isolation tier this build has; the engine and <c>doctor</c> both use this list.</summary>
     public static IReadOnlyList<ISandboxBackend> Backends(AirlockPaths paths) => [new RuncBackend(paths), new GvisorBackend(paths), new MicroVmBackend(paths)];
+
+    /// <summary>The policy, approval and audit stage in front of <paramref name="engine"/>: what every caller goes through.</summary>
+    public static GovernedSandboxOperations Govern(SandboxEngine engine, IAuditLog? audit) =>
+        new(engine, new ApprovalBroker(engine.Options.Paths.Database, audit), audit);
 
     /// <summary>Creates and starts (reconciles) an engine over <paramref name="paths"/>.</summary>
     public static async Task<SandboxEngine> StartAsync(AirlockPaths paths, bool runReaper, CancellationToken cancellationToken = default)

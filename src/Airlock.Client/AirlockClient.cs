@@ -25,6 +25,7 @@ public sealed class AirlockClient : IDisposable
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
     private readonly DaemonConnection _daemon;
+    private readonly HttpGovernanceOperations _governance;
 
     /// <summary>Connects to the daemon at <paramref name="baseAddress"/> with a bearer <paramref name="token"/>.</summary>
     /// <param name="baseAddress">The daemon's address, e.g. <c>http://127.0.0.1:7070</c>.</param>
@@ -44,8 +45,19 @@ public sealed class AirlockClient : IDisposable
         _http = http ?? new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
         _daemon = new DaemonConnection(_http, baseAddress, token.Trim());
         Operations = new HttpSandboxOperations(_daemon);
+        _governance = new HttpGovernanceOperations(_daemon);
         Artifacts = new HttpArtifactStore(_daemon);
     }
+
+    /// <summary>Pending approvals: list, approve, deny.</summary>
+    public IApprovalOperations Approvals => _governance;
+
+    /// <summary>Named, versioned policies a sandbox can be created with (<see cref="SandboxSpec.Policy"/> = <c>NAME</c> or <c>NAME@VERSION</c>).</summary>
+    public IPolicyOperations Policies => _governance;
+
+    /// <summary>The policy's verdict on each intended step in a sandbox, before anything runs.</summary>
+    public Task<IReadOnlyList<PlanStepDecision>> VetPlanAsync(string sandboxId, IReadOnlyList<PlanStep> steps, CancellationToken cancellationToken = default) =>
+        _governance.VetPlanAsync(sandboxId, steps, cancellationToken);
 
     /// <summary>The daemon's base address.</summary>
     public Uri BaseAddress => _daemon.BaseAddress;

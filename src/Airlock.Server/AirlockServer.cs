@@ -1,4 +1,5 @@
 using System.Reflection;
+using Airlock.Core.Governance;
 using Airlock.Core.Images;
 using Airlock.Server.Endpoints;
 using Airlock.Server.Http;
@@ -21,7 +22,11 @@ public static class AirlockServer
         typeof(AirlockServer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
     /// <summary>Builds (does not start) the daemon's web application. The admin token file is created here when missing.</summary>
-    public static WebApplication Build(ServerOptions options, ISandboxOperations sandboxes, IImageStore images)
+    /// <remarks>
+    /// With <paramref name="governance"/> (the daemon), sandbox calls go through its policy and audit stage and the
+    /// approval, policy and plan routes exist; without it (HTTP-layer tests) <paramref name="sandboxes"/> is used as is.
+    /// </remarks>
+    public static WebApplication Build(ServerOptions options, ISandboxOperations sandboxes, IImageStore images, GovernedSandboxOperations? governance = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (!ListenAddress.TryParse(options.Listen, out var endpoint, out var error)) throw AirlockException.Invalid($"--listen: {error}");
@@ -47,7 +52,14 @@ public static class AirlockServer
             kestrel.Limits.MaxRequestBodySize = options.MaxJsonBodyBytes;
         });
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(sandboxes);
+        builder.Services.AddSingleton(governance ?? sandboxes);
+        if (governance is not null)
+        {
+            builder.Services.AddSingleton(governance);
+            builder.Services.AddSingleton(governance.Approvals);
+            builder.Services.AddSingleton(governance.Engine.Policies);
+        }
+
         builder.Services.AddSingleton(images);
         builder.Services.AddOpenApi("v1");
         builder.Services.AddAirlockMetrics();
@@ -72,6 +84,13 @@ public static class AirlockServer
         FileEndpoints.Map(v1, options);
         ImageEndpoints.Map(v1, options);
         ArtifactEndpoints.Map(v1, options);
+        if (governance is not null)
+        {
+            ApprovalEndpoints.Map(v1, options);
+            PolicyEndpoints.Map(v1, options);
+            PlanEndpoints.Map(v1, options);
+        }
+
         return app;
     }
 }

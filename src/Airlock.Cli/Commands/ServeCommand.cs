@@ -21,7 +21,8 @@ internal static class ServeCommand
             var paths = GlobalOptions.Paths(parse);
 
             await using var engine = await EngineFactory.StartAsync(paths, runReaper: true, cancellationToken);
-            var app = AirlockServer.Build(new ServerOptions { Listen = address, AdminTokenPath = paths.AdminToken }, engine, engine.Images);
+            var governance = EngineFactory.Govern(engine, audit: null);
+            var app = AirlockServer.Build(new ServerOptions { Listen = address, AdminTokenPath = paths.AdminToken }, governance, engine.Images, governance);
             await using (app)
             {
                 // The host's console lifetime turns SIGTERM/Ctrl-C into a graceful stop of Kestrel.

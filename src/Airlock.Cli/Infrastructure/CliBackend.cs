@@ -16,9 +16,11 @@ internal sealed class CliBackend : IAsyncDisposable
     private readonly IAsyncDisposable? _engine;
     private readonly AirlockClient? _client;
 
-    private CliBackend(ISandboxOperations sandboxes, IImageStore images, IAsyncDisposable? engine, AirlockClient? client)
+    private CliBackend(ISandboxOperations sandboxes, IImageStore images, IApprovalOperations approvals, IPolicyOperations policies, IAsyncDisposable? engine, AirlockClient? client)
     {
         Sandboxes = sandboxes;
+        Approvals = approvals;
+        Policies = policies;
         Images = images;
         _engine = engine;
         _client = client;
@@ -28,6 +30,10 @@ internal sealed class CliBackend : IAsyncDisposable
 
     public IImageStore Images { get; }
 
+    public IApprovalOperations Approvals { get; }
+
+    public IPolicyOperations Policies { get; }
+
     public bool IsRemote => _client is not null;
 
     public static async Task<CliBackend> OpenAsync(ParseResult parse, CancellationToken cancellationToken)
@@ -36,11 +42,12 @@ internal sealed class CliBackend : IAsyncDisposable
         if (GlobalOptions.HostAddress(parse) is { } host)
         {
             var client = Connect(host, paths);
-            return new CliBackend(client.Operations, new RemoteImageStore(client), engine: null, client);
+            return new CliBackend(client.Operations, new RemoteImageStore(client), client.Approvals, client.Policies, engine: null, client);
         }
 
         var engine = await EngineFactory.StartAsync(paths, runReaper: false, cancellationToken);
-        return new CliBackend(engine, engine.Images, engine, client: null);
+        var governance = EngineFactory.Govern(engine, audit: null);
+        return new CliBackend(governance, engine.Images, governance.Approvals, engine.Policies, engine, client: null);
     }
 
     /// <summary>A client for the daemon at <paramref name="host"/>, with AIRLOCK_TOKEN or the local daemon's admin token.</summary>

@@ -23,7 +23,7 @@ internal sealed class CreateFlags
 
     public Option<string[]> Label { get; } = new("--label") { Description = "Label K=V (repeatable)" };
 
-    public Option<string> Policy { get; } = new("--policy") { Description = "Policy file (YAML or JSON): isolation minimum and limits" };
+    public Option<string> Policy { get; } = new("--policy") { Description = "Policy: a file (YAML or JSON), or a stored policy's NAME or NAME@VERSION (airlock policy ls)" };
 
     public Option<bool> Json { get; }
 
@@ -62,9 +62,10 @@ internal sealed class CreateFlags
         };
     }
 
-    /// <summary>The file's text, checked here so that its errors name the file, its lines and its fields.</summary>
+    /// <summary>The file's text, checked here so that its errors name the file, its lines and its fields; a stored policy's name when no such file exists.</summary>
     private static string ReadPolicy(string file)
     {
+        if (!File.Exists(file) && Core.Policy.PolicyStore.IsReference(file) && !LooksLikeFile(file)) return file;
         try
         {
             Core.Policy.PolicyLoader.LoadFile(file);
@@ -75,6 +76,9 @@ internal sealed class CreateFlags
             throw new UsageException("--policy: " + e.Message);
         }
     }
+
+    private static bool LooksLikeFile(string text) =>
+        new[] { ".yaml", ".yml", ".json" }.Any(e => text.EndsWith(e, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>How the user gave a limit, for the "command killed" line.</summary>
     public string? LimitText(ParseResult parse, string limit) => limit switch

@@ -18,6 +18,7 @@ internal static class WireFormat
     {
         AirlockErrorKind.InvalidArgument => ("urn:airlock:problem:invalid-argument", "Invalid argument", 400),
         AirlockErrorKind.Unauthorized => ("urn:airlock:problem:unauthorized", "Unauthorized", 401),
+        AirlockErrorKind.Forbidden => ("urn:airlock:problem:forbidden", "Forbidden", 403),
         AirlockErrorKind.NotFound => ("urn:airlock:problem:not-found", "Not found", 404),
         AirlockErrorKind.Conflict => ("urn:airlock:problem:conflict", "Conflict", 409),
         AirlockErrorKind.TooLarge => ("urn:airlock:problem:too-large", "Request too large", 413),
@@ -29,7 +30,8 @@ internal static class WireFormat
     public static AirlockErrorKind KindOf(int status) => status switch
     {
         400 or 405 or 415 or 422 => AirlockErrorKind.InvalidArgument,
-        401 or 403 => AirlockErrorKind.Unauthorized,
+        401 => AirlockErrorKind.Unauthorized,
+        403 => AirlockErrorKind.Forbidden,
         404 => AirlockErrorKind.NotFound,
         409 => AirlockErrorKind.Conflict,
         413 => AirlockErrorKind.TooLarge,

@@ -68,3 +68,13 @@ internal sealed record Problem
 
     public string? Detail { get; init; }
 }
+
+internal sealed record ApprovalList(IReadOnlyList<ApprovalInfo> Approvals);
+
+internal sealed record ResolveApprovalBody(string? Reason);
+
+internal sealed record PolicyList(IReadOnlyList<PolicyInfo> Policies);
+
+internal sealed record PlanBody(IReadOnlyList<PlanStep> Steps);
+
+internal sealed record PlanResult(IReadOnlyList<PlanStepDecision> Steps);

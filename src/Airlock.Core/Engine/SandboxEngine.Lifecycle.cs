@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Airlock.Core.Backends;
+using Airlock.Core.Policy;
 using Airlock.Core.State;
 
 namespace Airlock.Core.Engine;
@@ -9,7 +10,8 @@ public sealed partial class SandboxEngine
     public async Task<SandboxInfo> CreateAsync(SandboxSpec spec, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
         SpecValidator.Validate(spec);
-        (spec, var isolationMinimum) = Policy.PolicyApplication.Apply(spec, spec.Policy);
+        var policy = await ResolvePolicyAsync(spec.Policy, cancellationToken);
+        (spec, var isolationMinimum) = Policy.PolicyApplication.Apply(spec, policy?.Text);
         var (backend, reason) = TierSelector.Select(spec.Isolation, Backends, isolationMinimum, Options.AutoOrder);
         _agentPath ??= AgentLocator.Locate(Options.AgentPath);
         var rootfs = await Images.GetRootfsAsync(spec.Image, progress, cancellationToken);
@@ -32,6 +34,7 @@ public sealed partial class SandboxEngine
             IsolationReason = reason,
             Limits = limits,
             Labels = spec.Labels,
+            Policy = policy?.Reference,
             CreatedAt = now,
             ExpiresAt = now + ttl,
         };
@@ -66,6 +69,28 @@ public sealed partial class SandboxEngine
             // A backend failure is the host's, not the caller's: report it as such, with the backend's reason.
             throw AirlockException.Unavailable($"could not start the sandbox on tier '{backend.Tier}': {e.Message}", e);
         }
+    }
+
+    /// <summary>
+    /// The policy a sandbox was created with, parsed; null when it has none. The text is read from the policy store
+    /// by the version the sandbox recorded, so later versions of the same name do not change a running sandbox.
+    /// </summary>
+    public async Task<Airlock.Policy.SandboxPolicy?> GetPolicyAsync(string id, CancellationToken cancellationToken = default)
+    {
+        var info = await GetAsync(id, cancellationToken);
+        if (info.Policy is null) return null;
+        var load = _policies.GetOrAdd(info.Policy, reference => new Lazy<Task<Airlock.Policy.SandboxPolicy>>(async () =>
+            PolicyLoader.Load((await Policies.GetAsync(reference, CancellationToken.None)).Text, reference)));
+        return await load.Value;
+    }
+
+    /// <summary>A stored policy's reference (<c>name</c>, <c>name@3</c>) or an inline document, stored so that it can be read back.</summary>
+    private async Task<PolicyInfo?> ResolvePolicyAsync(string? policy, CancellationToken cancellationToken)
+    {
+        if (policy is null) return null;
+        if (PolicyStore.IsReference(policy.Trim())) return await Policies.GetAsync(policy.Trim(), cancellationToken);
+        PolicyLoader.Load(policy, "policy");
+        return await Policies.PutInlineAsync(policy, cancellationToken);
     }
 
     public async Task<IReadOnlyList<SandboxInfo>> ListAsync(IReadOnlyDictionary<string, string>? labels = null, CancellationToken cancellationToken = default)

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Airlock.Core.Backends;
 using Airlock.Core.Images;
+using Airlock.Core.Policy;
 using Airlock.Core.State;
 using Airlock.Guest.Protocol;
 
@@ -18,6 +19,7 @@ public sealed partial class SandboxEngine : ISandboxOperations, IAsyncDisposable
     private readonly ConcurrentDictionary<string, GuestClient> _guests = new();
     private readonly CancellationTokenSource _stopping = new();
     private Task? _reaper;
+    private readonly ConcurrentDictionary<string, Lazy<Task<Airlock.Policy.SandboxPolicy>>> _policies = new();
     private string? _agentPath;
 
     public SandboxEngine(EngineOptions options, IEnumerable<ISandboxBackend> backends, IImageStore images, TimeProvider? time = null)
@@ -27,7 +29,11 @@ public sealed partial class SandboxEngine : ISandboxOperations, IAsyncDisposable
         Images = images;
         Time = time ?? TimeProvider.System;
         _store = new SandboxStore(options.Paths.Database);
+        Policies = new PolicyStore(options.Paths.Database, Time);
     }
+
+    /// <summary>Named, versioned policies; every sandbox's policy is kept here, inline ones included.</summary>
+    public PolicyStore Policies { get; }
 
     public EngineOptions Options { get; }
 

@@ -47,14 +47,12 @@ internal static class PolicyApplication
         if (policy.Limits.EgressRateBitsPerSecond is not null) unsupported.Add("limits.egress_rate (the egress gateway)");
         if (policy.Secrets.Count > 0) unsupported.Add("secrets (the egress gateway)");
         if (policy.Files.Count > 0) unsupported.Add("files (governance)");
-        if (policy.Tools.Deny.Count > 0 || policy.Tools.Approval.Count > 0) unsupported.Add("tools (governance)");
         if (policy.Anomalies.Count > 0) unsupported.Add("anomalies (governance)");
-        if (policy.ApprovalTimeout is not null) unsupported.Add("approval_timeout (governance)");
         if (unsupported.Count > 0)
         {
             throw AirlockException.Invalid(
                 $"this version of Airlock does not enforce these policy sections yet, and will not accept a policy it would ignore: {string.Join(", ", unsupported)}. " +
-                "It enforces isolation and limits; without network.allow a sandbox has no network at all.");
+                "It enforces isolation, limits, tools and approval_timeout; without network.allow a sandbox has no network at all.");
         }
     }
 }

@@ -27,6 +27,7 @@ internal sealed class BearerAuthMiddleware(RequestDelegate next, string token)
                 "invalid bearer token; use the token from the daemon's admin.token file");
         }
 
+        Airlock.Access.CallerContext.Set(Airlock.Access.Caller.Admin);
         return next(context);
     }
 }

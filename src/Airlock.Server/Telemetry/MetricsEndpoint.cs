@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Airlock.Core.Approvals;
 using Airlock.Core.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -39,10 +40,20 @@ internal static class MetricsEndpoint
         return services;
     }
 
-    /// <summary>Maps the scrape route and feeds the sandbox gauge from <paramref name="sandboxes"/>.</summary>
+    /// <summary>
+    /// Maps the scrape route and feeds the sandbox gauge from <paramref name="sandboxes"/> (the engine itself, not the
+    /// governed view: a scrape is no caller's action to judge or audit) and the approvals gauge from the broker, if any.
+    /// </summary>
     public static void MapAirlockMetrics(this WebApplication app, ISandboxOperations sandboxes)
     {
-        app.Services.GetRequiredService<AirlockMetrics>().ObserveSandboxes(SandboxCensus.Of(sandboxes));
+        var metrics = app.Services.GetRequiredService<AirlockMetrics>();
+        metrics.ObserveSandboxes(SandboxCensus.Of(sandboxes));
+        if (app.Services.GetService<ApprovalBroker>() is { } approvals)
+        {
+            // Read synchronously at scrape time, like the sandbox census: one SQLite query.
+            metrics.ObservePendingApprovals(() => approvals.ListAsync(pendingOnly: true).GetAwaiter().GetResult().Count);
+        }
+
         app.MapPrometheusScrapingEndpoint(Path).WithName("Metrics");
     }
 }

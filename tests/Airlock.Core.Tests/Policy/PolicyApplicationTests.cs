@@ -47,7 +47,6 @@ public sealed class PolicyApplicationTests
     [InlineData("network: { allow: [ \"pypi.org\" ] }", "network.allow")]
     [InlineData("secrets: { KEY: { from: \"env:KEY\", hosts: [ \"api.example.com\" ] } }", "secrets")]
     [InlineData("files: [ { path: /data, access: read-only } ]", "files")]
-    [InlineData("tools: { deny: [ \"rm -rf /*\" ] }", "tools")]
     [InlineData("anomalies: [ { when: \"egress_denied > 20 in 1m\", then: pause } ]", "anomalies")]
     [InlineData("limits: { egress_rate: 10mbit }", "limits.egress_rate")]
     public void SectionsNotYetEnforced_AreRefusedByName_NeverSilentlyIgnored(string policy, string section)
@@ -55,6 +54,13 @@ public sealed class PolicyApplicationTests
         var error = Assert.Throws<AirlockException>(() => PolicyApplication.Apply(new SandboxSpec(), policy));
         Assert.Equal(AirlockErrorKind.InvalidArgument, error.Kind);
         Assert.Contains(section, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ToolsAndApprovalTimeout_AreAccepted_TheGovernanceStageEnforcesThem()
+    {
+        var (spec, _) = PolicyApplication.Apply(new SandboxSpec(), "tools: { deny: [ \"rm -rf /*\" ], approval: [ \"git push *\" ] }\napproval_timeout: 2s\n");
+        Assert.NotNull(spec);
     }
 
     [Fact]

@@ -1,0 +1,153 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Airlock.Client;
+
+namespace Airlock.Integration.Tests;
+
+/// <summary>Stored policies, plan vetting and the approvals stream through a real daemon and real sandboxes.</summary>
+[Collection(SandboxCollection.Name)]
+public sealed class GovernanceApiTests : IAsyncLifetime
+{
+    private const string Gate = """
+        name: gate
+        tools:
+          deny: [ "rm -rf /*" ]
+          approval: [ "echo gated *", "files:delete:/workspace/**" ]
+        approval_timeout: 30s
+        """;
+
+    private readonly TempDataDir _data = new();
+    private DaemonProcess _daemon = null!;
+    private HttpClient _http = null!;
+    private readonly List<string> _created = [];
+
+    public async Task InitializeAsync()
+    {
+        _daemon = new DaemonProcess(_data.Path);
+        await _daemon.StartAsync();
+        _http = new HttpClient { BaseAddress = _daemon.Url, Timeout = TimeSpan.FromMinutes(2) };
+        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _daemon.Token);
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var id in _created) await _http.DeleteAsync($"/v1/sandboxes/{id}");
+        _http.Dispose();
+        await _daemon.DisposeAsync();
+        _data.Dispose();
+    }
+
+    [Fact]
+    public async Task Policies_AreVersioned_AndASandboxKeepsTheVersionItWasCreatedWith()
+    {
+        using var client = new AirlockClient(_daemon.Url, _daemon.Token);
+        var v1 = await client.Policies.PutAsync("gate", Gate);
+        var again = await client.Policies.PutAsync("gate", Gate);
+        var v2 = await client.Policies.PutAsync("gate", Gate.Replace("echo gated *", "echo held *", StringComparison.Ordinal));
+        Assert.Equal((1, 1, 2), (v1.Version, again.Version, v2.Version));
+        Assert.Equal(Gate, (await client.Policies.GetAsync("gate@1")).Text);
+
+        await using var sb = await client.CreateSandboxAsync(new SandboxSpec { Isolation = "container", Policy = "gate@1" });
+        Assert.Equal("gate@1", sb.Info.Policy);
+        var plan = await client.VetPlanAsync(sb.Id, [new PlanStep { Exec = ["echo", "gated", "x"] }, new PlanStep { Exec = ["echo", "held", "x"] }]);
+        Assert.Equal(["needs-approval", "allow"], plan.Select(p => p.Decision));
+    }
+
+    [Fact]
+    public async Task Plan_ReturnsAllowDenyAndNeedsApproval_ForTheRightSteps_WithoutRunningThem()
+    {
+        var id = await CreateAsync();
+        var response = await _http.PostAsync($"/v1/sandboxes/{id}/plan", Json("""
+            { "steps": [ { "exec": ["ls", "/workspace"] }, { "exec": ["rm", "-rf", "/*"] }, { "delete": "/workspace/report.txt" }, { "network": "pypi.org:443" } ] }
+            """));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var steps = body.RootElement.GetProperty("steps").EnumerateArray().ToList();
+        Assert.Equal(["allow", "deny", "needs-approval", "deny"], steps.Select(s => s.GetProperty("decision").GetString()));
+        Assert.Equal("tools.deny: rm -rf /*", steps[1].GetProperty("rule").GetString());
+        Assert.Equal("tools.approval: files:delete:/workspace/**", steps[2].GetProperty("rule").GetString());
+        Assert.Equal("network.allow", steps[3].GetProperty("rule").GetString());
+        Assert.False(steps[0].TryGetProperty("rule", out _));
+
+        var pending = await _http.GetStringAsync("/v1/approvals");
+        Assert.Contains("\"approvals\":[]", pending, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ApprovalStream_ShowsTheHeldExec_AndApprovingItThroughTheApiLetsItRun()
+    {
+        var id = await CreateAsync();
+        using var stream = await _http.GetStreamAsync("/v1/approvals/stream");
+        using var reader = new StreamReader(stream);
+        var exec = _http.PostAsync($"/v1/sandboxes/{id}/exec", Json("""{ "command": ["echo", "gated", "via", "api"] }"""));
+
+        var data = await ReadEventDataAsync(reader, "approval");
+        using var approval = JsonDocument.Parse(data);
+        Assert.Equal("pending", approval.RootElement.GetProperty("state").GetString());
+        Assert.Equal("exec echo gated via api", approval.RootElement.GetProperty("action").GetString());
+        Assert.Equal("admin", approval.RootElement.GetProperty("requestedBy").GetString());
+        Assert.False(exec.IsCompleted);
+
+        var approvalId = approval.RootElement.GetProperty("id").GetString();
+        var approved = await _http.PostAsync($"/v1/approvals/{approvalId}/approve", Json("""{ "reason": "ok" }"""));
+        Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
+        var again = await _http.PostAsync($"/v1/approvals/{approvalId}/deny", Json("{}"));
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Contains("already approved (by admin)", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var output = await (await exec).Content.ReadAsStringAsync();
+        Assert.Contains(Convert.ToBase64String("gated via api\n"u8), output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{ \"steps\": [ { \"exec\": [] } ] }", "steps[0].exec")]
+    [InlineData("{ \"steps\": [ { \"write\": \"relative\" } ] }", "absolute path")]
+    [InlineData("{ \"steps\": [ { \"exec\": [\"ls\"], \"write\": \"/a\" } ] }", "exactly one of")]
+    [InlineData("{ \"steps\": [ { \"network\": \"pypi.org:99999\" } ] }", "not a port")]
+    [InlineData("{ \"plan\": [] }", "unknown field 'plan'")]
+    public async Task Plan_WithBadInput_Is400NamingTheProblem(string body, string expected)
+    {
+        var id = await CreateAsync();
+        var response = await _http.PostAsync($"/v1/sandboxes/{id}/plan", Json(body));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(expected, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PuttingAnInvalidPolicy_Is400WithLineAndField_AndStoresNothing()
+    {
+        var response = await _http.PutAsync("/v1/policies/broken", new StringContent("tools:\n  deny: [ \"x\" ]\n  aprove: [ \"y\" ]\n", Encoding.UTF8, "application/yaml"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadAsStringAsync();
+        Assert.Contains("broken:3:3: tools: unknown key 'aprove'", problem, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync("/v1/policies/broken")).StatusCode);
+    }
+
+    private async Task<string> CreateAsync()
+    {
+        var response = await _http.PostAsync("/v1/sandboxes", Json(JsonSerializer.Serialize(new { isolation = "container", policy = Gate })));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, text);
+        using var info = JsonDocument.Parse(text);
+        _created.Add(info.RootElement.GetProperty("id").GetString()!);
+        Assert.StartsWith("inline-", info.RootElement.GetProperty("policy").GetString(), StringComparison.Ordinal);
+        return info.RootElement.GetProperty("id").GetString()!;
+    }
+
+    private static StringContent Json(string text) => new(text, Encoding.UTF8, "application/json");
+
+    private static async Task<string> ReadEventDataAsync(StreamReader reader, string eventName)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        string? currentEvent = null;
+        while (await reader.ReadLineAsync(timeout.Token) is { } line)
+        {
+            if (line.StartsWith("event: ", StringComparison.Ordinal)) currentEvent = line[7..];
+            else if (line.StartsWith("data: ", StringComparison.Ordinal) && currentEvent == eventName) return line[6..];
+        }
+
+        throw new EndOfStreamException("the event stream ended");
+    }
+}
