@@ -117,6 +117,7 @@ internal static class CliApp
         root.Subcommands.Add(CpCommand.Build(context));
         root.Subcommands.Add(ServeCommand.Build(context));
         root.Subcommands.Add(ImageCommand.Build(context));
+        root.Subcommands.Add(ArtifactCommand.Build(context));
         root.Subcommands.Add(DoctorCommand.Build(context));
         root.Subcommands.Add(PolicyCommand.Build(context));
         root.Subcommands.Add(ApprovalsCommand.Build(context));

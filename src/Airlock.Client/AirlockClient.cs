@@ -1,4 +1,5 @@
 using Airlock.Access;
+using Airlock.Artifacts;
 using Airlock.Client.Wire;
 
 namespace Airlock.Client;
@@ -48,6 +49,7 @@ public sealed class AirlockClient : IDisposable
         _governance = new HttpGovernanceOperations(_daemon);
         Audit = new AuditClient(_daemon);
         Tokens = new HttpTokenOperations(_daemon);
+        Artifacts = new HttpArtifactStore(_daemon);
     }
 
     /// <summary>Pending approvals: list, approve, deny.</summary>
@@ -75,6 +77,9 @@ public sealed class AirlockClient : IDisposable
     /// <summary>How many requests naming sandbox <paramref name="id"/> the daemon refused (401 and 403).</summary>
     public async Task<AccessFailureCounts> GetAccessFailuresAsync(string id, CancellationToken cancellationToken = default) =>
         (await _daemon.SendJsonAsync<AccessFailureReport>(_daemon.Request(HttpMethod.Get, $"v1/sandboxes/{DaemonConnection.Escape(id)}/access-failures"), cancellationToken)).FailedAccess;
+
+    /// <summary>The daemon's content-addressed artifact store. The same interface the CLI's embedded mode uses on a data directory.</summary>
+    public IArtifactStore Artifacts { get; }
 
     /// <summary>A client for <c>AIRLOCK_HOST</c> with the token in <c>AIRLOCK_TOKEN</c>.</summary>
     /// <exception cref="AirlockException">InvalidArgument when either variable is missing or malformed.</exception>
@@ -111,6 +116,17 @@ public sealed class AirlockClient : IDisposable
     /// <summary>Removes an image from the daemon's image store.</summary>
     public Task RemoveImageAsync(string name, CancellationToken cancellationToken = default) =>
         _daemon.SendNoContentAsync(_daemon.Request(HttpMethod.Delete, "v1/images/" + DaemonConnection.Escape(name)), cancellationToken);
+
+    /// <summary>Stores <paramref name="content"/> as an artifact; the answer names it by its SHA-256 digest. Storing the same bytes again is harmless.</summary>
+    public Task<ArtifactInfo> PutArtifactAsync(Stream content, string? mediaType = null, string? name = null, CancellationToken cancellationToken = default) =>
+        Artifacts.PutAsync(content, mediaType, name, cancellationToken);
+
+    /// <summary>
+    /// The bytes of artifact <paramref name="digest"/>. The daemon refuses (Conflict) an artifact changed after it was
+    /// stored; the stream also checks the digest as it is read and throws Conflict at its end if the bytes differ.
+    /// </summary>
+    public Task<Stream> GetArtifactAsync(string digest, CancellationToken cancellationToken = default) =>
+        Artifacts.OpenAsync(digest, cancellationToken);
 
     /// <summary>Asks the daemon whether it is up (no token needed).</summary>
     public Task<ServerHealth> GetHealthAsync(CancellationToken cancellationToken = default) =>

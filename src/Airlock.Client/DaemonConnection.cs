@@ -82,6 +82,25 @@ internal sealed class DaemonConnection
         }
     }
 
+    /// <summary>A GET whose body is handed to the caller unbuffered; disposing the stream releases the response.</summary>
+    public async Task<Stream> OpenDownloadAsync(string relative, CancellationToken cancellationToken)
+    {
+        var request = Request(HttpMethod.Get, relative);
+        HttpResponseMessage response;
+        try
+        {
+            response = await SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        }
+        catch
+        {
+            request.Dispose();
+            throw;
+        }
+
+        var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        return new ResponseStream(body, response, request);
+    }
+
     private static async Task<AirlockException> ToExceptionAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var status = (int)response.StatusCode;

@@ -90,7 +90,7 @@ internal sealed class HttpSandboxOperations(DaemonConnection daemon) : ISandboxO
         daemon.SendNoContentAsync(daemon.Request(HttpMethod.Post, $"{Sandbox(id)}/processes/{pid}/signal", DaemonConnection.Json(new SignalBody(signal))), cancellationToken);
 
     public Task<Stream> ReadFileAsync(string id, string path, CancellationToken cancellationToken = default) =>
-        OpenDownloadAsync(Sandbox(id) + "/files" + FileQuery(path), cancellationToken);
+        daemon.OpenDownloadAsync(Sandbox(id) + "/files" + FileQuery(path), cancellationToken);
 
     public Task<FileEntry> WriteFileAsync(string id, string path, Stream content, int? mode = null, CancellationToken cancellationToken = default)
     {
@@ -111,7 +111,7 @@ internal sealed class HttpSandboxOperations(DaemonConnection daemon) : ISandboxO
         daemon.SendNoContentAsync(daemon.Request(HttpMethod.Delete, Sandbox(id) + "/files" + FileQuery(path) + (recursive ? "&recursive=true" : "&recursive=false")), cancellationToken);
 
     public Task<Stream> DownloadTarAsync(string id, string path, CancellationToken cancellationToken = default) =>
-        OpenDownloadAsync(Sandbox(id) + "/files/tar" + FileQuery(path), cancellationToken);
+        daemon.OpenDownloadAsync(Sandbox(id) + "/files/tar" + FileQuery(path), cancellationToken);
 
     public Task UploadTarAsync(string id, string path, Stream tar, CancellationToken cancellationToken = default)
     {
@@ -126,24 +126,6 @@ internal sealed class HttpSandboxOperations(DaemonConnection daemon) : ISandboxO
         var streamContent = new StreamContent(content, 81920);
         streamContent.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         return streamContent;
-    }
-
-    private async Task<Stream> OpenDownloadAsync(string relative, CancellationToken cancellationToken)
-    {
-        var request = daemon.Request(HttpMethod.Get, relative);
-        HttpResponseMessage response;
-        try
-        {
-            response = await daemon.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-        }
-        catch
-        {
-            request.Dispose();
-            throw;
-        }
-
-        var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-        return new ResponseStream(body, response, request);
     }
 
     /// <summary>

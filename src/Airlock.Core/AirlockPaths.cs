@@ -30,6 +30,12 @@ public sealed record AirlockPaths(string DataDirectory)
         ? images
         : Path.Combine(DataDirectory, "images");
 
+    /// <summary>Content-addressed artifacts: <c>sha256/&lt;hex&gt;</c> and <c>sha256/&lt;hex&gt;.manifest.json</c>.</summary>
+    public string Artifacts => Path.Combine(DataDirectory, "artifacts");
+
+    /// <summary>The ECDSA P-256 private key (PKCS#8 PEM, 0600) that signs artifact manifests; created on first use.</summary>
+    public string ArtifactSigningKey => Path.Combine(DataDirectory, "artifact-signing.key");
+
     public string Sandboxes => Path.Combine(DataDirectory, "sandboxes");
 
     public string SandboxDirectory(string id) => Path.Combine(Sandboxes, id);

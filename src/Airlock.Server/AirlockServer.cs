@@ -4,6 +4,7 @@ using Airlock.Audit;
 using Airlock.Core.Images;
 using Airlock.Server.Endpoints;
 using Airlock.Server.Http;
+using Airlock.Server.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -77,8 +78,11 @@ public static class AirlockServer
         builder.Services.AddSingleton(access.Denials);
         builder.Services.AddSingleton(access.Failures);
         builder.Services.AddOpenApi("v1");
+        builder.Services.AddAirlockMetrics();
+        builder.Services.AddArtifactStore(options);
 
         var app = builder.Build();
+        app.UseMiddleware<FailedAccessMiddleware>();
         app.UseMiddleware<ErrorMiddleware>();
         app.UseRouting();
         app.UseMiddleware<BearerAuthMiddleware>(token);
@@ -89,6 +93,7 @@ public static class AirlockServer
             .AllowAnonymousCaller()
             .Produces<Client.ServerHealth>();
         app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapAirlockMetrics(sandboxes); // behind the bearer token, see MetricsEndpoint
 
         var v1 = app.MapGroup("/v1");
         SandboxEndpoints.Map(v1, options);
@@ -97,6 +102,7 @@ public static class AirlockServer
         FileEndpoints.Map(v1, options);
         ImageEndpoints.Map(v1, options);
         TokenEndpoints.Map(v1, options);
+        ArtifactEndpoints.Map(v1, options);
         if (governance is not null)
         {
             ApprovalEndpoints.Map(v1, options);

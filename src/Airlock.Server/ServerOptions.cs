@@ -17,6 +17,12 @@ public sealed record ServerOptions
     /// <summary>Cap of file and tar upload bodies; larger ones get 413.</summary>
     public long MaxUploadBytes { get; init; } = 1L << 30;
 
+    /// <summary>Cap of one artifact (PUT /v1/artifacts); larger ones get 413.</summary>
+    public long MaxArtifactBytes { get; init; } = 1L << 30;
+
+    /// <summary>The data directory (artifacts and their signing key live there); null: the admin token's directory.</summary>
+    public string? DataDirectory { get; init; }
+
     /// <summary>How long an exec waits for its first event before committing to a 200 stream; errors within it are plain problem responses.</summary>
     public TimeSpan ExecStartGrace { get; init; } = TimeSpan.FromSeconds(1);
 

@@ -33,6 +33,9 @@ internal sealed class ServerFixture : IAsyncDisposable
 
     public string AuditDatabasePath => Path.Combine(_dataDirectory, "audit.db");
 
+    /// <summary>The daemon's services (its <c>AirlockMetrics</c>, for one).</summary>
+    public IServiceProvider Services => _app.Services;
+
     public Uri Address { get; }
 
     public string Token { get; }

@@ -73,6 +73,8 @@ internal sealed record TokenList(IReadOnlyList<Access.TokenInfo> Tokens);
 
 internal sealed record AccessFailureReport(string SandboxId, Access.AccessFailureCounts FailedAccess);
 
+internal sealed record ArtifactList(IReadOnlyList<Airlock.Artifacts.ArtifactInfo> Artifacts);
+
 /// <summary>RFC 9457 problem details, the body of every error response.</summary>
 internal sealed record Problem
 {

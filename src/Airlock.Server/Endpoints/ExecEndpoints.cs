@@ -1,6 +1,7 @@
 using Airlock.Access;
 using Airlock.Client.Wire;
 using Airlock.Server.Http;
+using Airlock.Server.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -19,8 +20,8 @@ internal static class ExecEndpoints
 
     public static void Map(RouteGroupBuilder v1, ServerOptions options)
     {
-        v1.MapPost("/sandboxes/{id}/exec", (string id, HttpContext context, ISandboxOperations sandboxes, ILoggerFactory logs) =>
-            ExecAsync(id, context, sandboxes, options, logs.CreateLogger("Airlock.Server.Exec")))
+        v1.MapPost("/sandboxes/{id}/exec", (string id, HttpContext context, ISandboxOperations sandboxes, ExecMetering metering, ILoggerFactory logs) =>
+            ExecAsync(id, context, sandboxes, metering, options, logs.CreateLogger("Airlock.Server.Exec")))
             .WithName("Exec")
             .RequireScope(Scopes.SandboxExec)
             .Accepts<ExecBody>("application/json")
@@ -28,8 +29,10 @@ internal static class ExecEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
-    private static async Task ExecAsync(string id, HttpContext context, ISandboxOperations sandboxes, ServerOptions options, ILogger logger)
+    private static async Task ExecAsync(string id, HttpContext context, ISandboxOperations sandboxes, ExecMetering metering, ServerOptions options, ILogger logger)
     {
+        var started = metering.Start();
+        var tier = metering.TierOfAsync(id, context.RequestAborted);
         ExecRequest request;
         using (var body = await RequestJson.ReadAsync(context, options.MaxJsonBodyBytes))
         {
@@ -53,6 +56,7 @@ internal static class ExecEndpoints
             var more = await first;
             while (more)
             {
+                if (events.Current is ExecExited exited) metering.Record(await tier, started, exited.Result);
                 await response.Body.WriteAsync(ExecWire.Line(events.Current), aborted);
                 await response.Body.FlushAsync(aborted);
                 more = await events.MoveNextAsync();
