@@ -82,6 +82,12 @@ public static class AirlockServer
         builder.Services.AddArtifactStore(options);
 
         var app = builder.Build();
+        if (audit is not null)
+        {
+            var bridge = Core.Telemetry.AuditMetricsBridge.Connect(audit.Log, app.Services.GetRequiredService<Core.Telemetry.AirlockMetrics>());
+            app.Lifetime.ApplicationStopped.Register(bridge.Dispose);
+        }
+
         app.UseMiddleware<FailedAccessMiddleware>();
         app.UseMiddleware<ErrorMiddleware>();
         app.UseRouting();

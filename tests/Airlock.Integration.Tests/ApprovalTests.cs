@@ -54,6 +54,10 @@ public sealed class ApprovalTests : IAsyncLifetime
         var record = all.Single(a => a.GetProperty("id").GetString() == pending.GetProperty("id").GetString());
         Assert.Equal("approved", record.GetProperty("state").GetString());
         Assert.Equal(Environment.UserName, record.GetProperty("resolvedBy").GetString());
+        var audited = await ResolutionInAuditAsync(pending.GetProperty("id").GetString()!);
+        Assert.Equal("ok", audited.GetProperty("outcome").GetString());
+        Assert.Equal(Environment.UserName, audited.GetProperty("details").GetProperty("resolved_by").GetString());
+        Assert.Equal("looks fine", audited.GetProperty("details").GetProperty("resolution_reason").GetString());
     }
 
     [Fact]
@@ -69,6 +73,10 @@ public sealed class ApprovalTests : IAsyncLifetime
         Assert.Contains($"denied by {Environment.UserName}: not on a Friday", result.Stderr, StringComparison.Ordinal);
         var ran = await Cli.RunAsync(_data.Path, "exec", _id, "--", "test", "-e", "/tmp/ran");
         Assert.Equal(1, ran.ExitCode);
+        var audited = await ResolutionInAuditAsync(pending.GetProperty("id").GetString()!);
+        Assert.Equal("denied", audited.GetProperty("outcome").GetString());
+        Assert.Equal(Environment.UserName, audited.GetProperty("details").GetProperty("resolved_by").GetString());
+        Assert.Equal("not on a Friday", audited.GetProperty("details").GetProperty("resolution_reason").GetString());
     }
 
     [Fact]
@@ -79,7 +87,13 @@ public sealed class ApprovalTests : IAsyncLifetime
         Assert.Contains("no approval for 'exec echo gated forever' within 4s", result.Stderr, StringComparison.Ordinal);
         Assert.True(result.Elapsed >= TimeSpan.FromSeconds(4), result.ToString());
         var all = await ApprovalsAsync("--all");
-        Assert.Contains(all, a => a.GetProperty("action").GetString() == "exec echo gated forever" && a.GetProperty("state").GetString() == "expired");
+        var expired = all.Single(a => a.GetProperty("action").GetString() == "exec echo gated forever");
+        Assert.Equal("expired", expired.GetProperty("state").GetString());
+        var audited = await ResolutionInAuditAsync(expired.GetProperty("id").GetString()!);
+        Assert.Equal("denied", audited.GetProperty("outcome").GetString());
+        Assert.Equal("timeout", audited.GetProperty("details").GetProperty("resolved_by").GetString());
+        var verify = await Cli.RunAsync(_data.Path, "audit", "verify");
+        Assert.True(verify.ExitCode == 0, verify.ToString());
     }
 
     [Fact]
@@ -98,6 +112,17 @@ public sealed class ApprovalTests : IAsyncLifetime
         var unknown = await Cli.RunAsync(_data.Path, "approvals", "approve", "ap_0000000000000000");
         Assert.Equal(2, unknown.ExitCode);
         Assert.Contains("no approval 'ap_0000000000000000'", unknown.Stderr, StringComparison.Ordinal);
+    }
+
+    /// <summary>The audit trail's approval.resolved event for one approval.</summary>
+    private async Task<JsonElement> ResolutionInAuditAsync(string approvalId)
+    {
+        var query = await Cli.RunAsync(_data.Path, "audit", "query", "--sandbox", _id, "--kind", "approval.resolved", "--json");
+        Assert.True(query.ExitCode == 0, query.ToString());
+        using var document = JsonDocument.Parse(query.Stdout);
+        return document.RootElement.EnumerateArray()
+            .Select(r => r.GetProperty("event").Clone())
+            .Single(e => e.GetProperty("details").GetProperty("approval").GetString() == approvalId);
     }
 
     private async Task<JsonElement> WaitForPendingAsync()

@@ -1,0 +1,107 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+
+namespace Airlock.Integration.Tests;
+
+/// <summary>Anomaly rules watching a real daemon's audit stream, with real responses on real sandboxes.</summary>
+[Collection(SandboxCollection.Name)]
+public sealed class AnomalyTests : IAsyncLifetime
+{
+    private readonly TempDataDir _data = new();
+    private readonly List<string> _created = [];
+    private DaemonProcess _daemon = null!;
+    private HttpClient _http = null!;
+
+    public async Task InitializeAsync()
+    {
+        _daemon = new DaemonProcess(_data.Path);
+        await _daemon.StartAsync();
+        _http = new HttpClient { BaseAddress = _daemon.Url, Timeout = TimeSpan.FromMinutes(2) };
+        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _daemon.Token);
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var id in _created) await _http.DeleteAsync($"/v1/sandboxes/{id}");
+        _http.Dispose();
+        await _daemon.DisposeAsync();
+        _data.Dispose();
+    }
+
+    [Fact]
+    public async Task ExecRateRule_PausesTheSandbox_AndRecordsTheAlert()
+    {
+        var id = await CreateAsync("anomalies: [ { when: \"exec_rate > 5 in 1m\", then: pause } ]\n");
+        for (var i = 0; i < 6; i++)
+        {
+            var exec = await _http.PostAsync($"/v1/sandboxes/{id}/exec", Json("""{ "command": ["true"] }"""));
+            Assert.Equal(HttpStatusCode.OK, exec.StatusCode);
+            await exec.Content.ReadAsStringAsync();
+        }
+
+        Assert.Equal("paused", await WaitForStateAsync(id, "paused"));
+        var refused = await _http.PostAsync($"/v1/sandboxes/{id}/exec", Json("""{ "command": ["true"] }"""));
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+
+        var alerts = await AuditAsync($"kind=anomaly&sandbox={id}");
+        var alert = Assert.Single(alerts);
+        Assert.Equal("alert", alert.GetProperty("event").GetProperty("outcome").GetString());
+        var details = alert.GetProperty("event").GetProperty("details");
+        Assert.Equal("exec_rate > 5 in 1m -> pause", details.GetProperty("rule").GetString());
+        Assert.Equal("6", details.GetProperty("value").GetString());
+        Assert.Contains(await AuditAsync($"kind=sandbox.paused&sandbox={id}"), r => r.GetProperty("event").GetProperty("actor").GetString() == "airlock");
+    }
+
+    [Fact]
+    public async Task PolicyDeniedRule_KillsTheSandbox_AfterRepeatedRefusals()
+    {
+        var id = await CreateAsync("tools: { deny: [ \"curl *\" ] }\nanomalies: [ { when: \"policy_denied >= 3 in 1m\", then: kill } ]\n");
+        for (var i = 0; i < 3; i++)
+        {
+            var exec = await _http.PostAsync($"/v1/sandboxes/{id}/exec", Json("""{ "command": ["curl", "http://127.0.0.1:1/"] }"""));
+            Assert.Equal(HttpStatusCode.Forbidden, exec.StatusCode);
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline && (await _http.GetAsync($"/v1/sandboxes/{id}")).StatusCode != HttpStatusCode.NotFound) await Task.Delay(100);
+        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync($"/v1/sandboxes/{id}")).StatusCode);
+        Assert.Empty(HostProbe.TracesOf(_data.Path, id));
+        Assert.Single(await AuditAsync($"kind=anomaly&sandbox={id}"));
+    }
+
+    private async Task<string> CreateAsync(string policy)
+    {
+        var response = await _http.PostAsync("/v1/sandboxes", Json(JsonSerializer.Serialize(new { isolation = "container", policy })));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, text);
+        using var info = JsonDocument.Parse(text);
+        var id = info.RootElement.GetProperty("id").GetString()!;
+        _created.Add(id);
+        return id;
+    }
+
+    private async Task<string> WaitForStateAsync(string id, string state)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        string? current = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            using var info = JsonDocument.Parse(await _http.GetStringAsync($"/v1/sandboxes/{id}"));
+            current = info.RootElement.GetProperty("state").GetString();
+            if (current == state) return current;
+            await Task.Delay(100);
+        }
+
+        return current ?? "";
+    }
+
+    private async Task<List<JsonElement>> AuditAsync(string query)
+    {
+        using var document = JsonDocument.Parse(await _http.GetStringAsync($"/v1/audit?{query}"));
+        return [.. document.RootElement.GetProperty("records").EnumerateArray().Select(r => r.Clone())];
+    }
+
+    private static StringContent Json(string text) => new(text, Encoding.UTF8, "application/json");
+}
