@@ -71,6 +71,37 @@ public sealed class AnomalyTests : IAsyncLifetime
         Assert.Single(await AuditAsync($"kind=anomaly&sandbox={id}"));
     }
 
+    [Fact]
+    public async Task FailedAccessRule_RevokesTheSandboxsToken_AfterRepeatedForbiddenWrites()
+    {
+        var id = await CreateAsync("anomalies: [ { when: \"failed_access >= 3 in 1m\", then: revoke } ]\n");
+        var minted = await _http.PostAsync("/v1/tokens", Json(JsonSerializer.Serialize(new { name = "reader", scopes = new[] { "files:read" }, sandbox = id })));
+        Assert.Equal(HttpStatusCode.Created, minted.StatusCode);
+        using var token = JsonDocument.Parse(await minted.Content.ReadAsStringAsync());
+        using var agent = new HttpClient { BaseAddress = _daemon.Url };
+        agent.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.RootElement.GetProperty("token").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await agent.GetAsync($"/v1/sandboxes/{id}/files/stat?path=/tmp")).StatusCode);
+
+        for (var i = 0; i < 3; i++)
+        {
+            var write = await agent.PutAsync($"/v1/sandboxes/{id}/files?path=/tmp/x", new ByteArrayContent("x"u8.ToArray()));
+            Assert.Equal(HttpStatusCode.Forbidden, write.StatusCode);
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        HttpStatusCode status;
+        do
+        {
+            status = (await agent.GetAsync($"/v1/sandboxes/{id}/files/stat?path=/tmp")).StatusCode;
+            if (status == HttpStatusCode.Unauthorized) break;
+            await Task.Delay(100);
+        }
+        while (DateTime.UtcNow < deadline);
+        Assert.Equal(HttpStatusCode.Unauthorized, status);
+        Assert.Single(await AuditAsync($"kind=anomaly&sandbox={id}"));
+        Assert.Single(await AuditAsync("kind=token.revoked"));
+    }
+
     private async Task<string> CreateAsync(string policy)
     {
         var response = await _http.PostAsync("/v1/sandboxes", Json(JsonSerializer.Serialize(new { isolation = "container", policy })));

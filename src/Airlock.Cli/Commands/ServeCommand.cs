@@ -26,10 +26,10 @@ internal static class ServeCommand
             await using var auditLog = new SqliteAuditLog(new SqliteAuditLogOptions { DatabasePath = paths.Audit, SigningKeyPath = paths.AuditSigningKey });
             var audit = new AuditTrail(auditLog, new AuditVerifier(paths.Audit, paths.AuditSigningKey));
             var governance = EngineFactory.Govern(engine, auditLog);
-            await using var anomalies = new AnomalyMonitor(auditLog, engine.GetPolicyAsync, new SandboxAnomalyResponder(governance));
+            var access = await AccessControl.OpenAsync(paths.DataDirectory, TimeProvider.System, auditLog, failures: null, cancellationToken);
+            await using var anomalies = new AnomalyMonitor(auditLog, engine.GetPolicyAsync, new SandboxAnomalyResponder(governance, (id, ct) => RevokeTokensOfAsync(access, engine, id, ct)));
             anomalies.Start();
-            var app = AirlockServer.Build(new ServerOptions { Listen = address, AdminTokenPath = paths.AdminToken }, governance, engine.Images, governance, audit,
-                await AccessControl.OpenAsync(paths.DataDirectory, TimeProvider.System, auditLog, failures: null, cancellationToken));
+            var app = AirlockServer.Build(new ServerOptions { Listen = address, AdminTokenPath = paths.AdminToken }, governance, engine.Images, governance, audit, access);
             await using (app)
             {
                 // The host's console lifetime turns SIGTERM/Ctrl-C into a graceful stop of Kestrel.
@@ -43,5 +43,17 @@ internal static class ServeCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>An anomaly's <c>revoke</c>: every live token bound to the sandbox, by id or by a selector its labels satisfy.</summary>
+    private static async Task RevokeTokensOfAsync(AccessControl access, Core.Engine.SandboxEngine engine, string sandboxId, CancellationToken cancellationToken)
+    {
+        var labels = (await engine.GetAsync(sandboxId, cancellationToken)).Labels;
+        foreach (var token in await access.Tokens.ListAsync(cancellationToken))
+        {
+            var bound = token.Sandbox == sandboxId
+                || (token.Sandbox is null && token.Labels is { Count: > 0 } selector && selector.All(l => labels.TryGetValue(l.Key, out var v) && v == l.Value));
+            if (bound && !token.Revoked) await access.Tokens.RevokeAsync(token.Id, cancellationToken);
+        }
     }
 }
