@@ -41,4 +41,13 @@ public sealed record SandboxPosture
 
     /// <summary>Network interfaces a command sees, and what that means.</summary>
     public required string Network { get; init; }
+
+    /// <summary>The policy the sandbox was created with (<c>name@version</c>), if any.</summary>
+    public string? Policy { get; init; }
+
+    /// <summary>Calls on this sandbox refused for the caller's token (401/403), from the audit trail.</summary>
+    public long? FailedAccess { get; init; }
+
+    /// <summary>Actions on this sandbox its policy refused, and approvals denied or expired, from the audit trail.</summary>
+    public long? PolicyDenials { get; init; }
 }

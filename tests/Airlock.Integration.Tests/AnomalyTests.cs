@@ -34,11 +34,18 @@ public sealed class AnomalyTests : IAsyncLifetime
     public async Task ExecRateRule_PausesTheSandbox_AndRecordsTheAlert()
     {
         var id = await CreateAsync("anomalies: [ { when: \"exec_rate > 5 in 1m\", then: pause } ]\n");
+        using var alertStream = new StreamReader(await _http.GetStreamAsync($"/v1/audit/stream?kind=anomaly&sandbox={id}"));
         for (var i = 0; i < 6; i++)
         {
             var exec = await _http.PostAsync($"/v1/sandboxes/{id}/exec", Json("""{ "command": ["true"] }"""));
             Assert.Equal(HttpStatusCode.OK, exec.StatusCode);
             await exec.Content.ReadAsStringAsync();
+        }
+
+        using (var streamed = JsonDocument.Parse(await ReadEventDataAsync(alertStream, "audit")))
+        {
+            Assert.Equal("anomaly", streamed.RootElement.GetProperty("event").GetProperty("kind").GetString());
+            Assert.Equal("exec_rate > 5 in 1m -> pause", streamed.RootElement.GetProperty("event").GetProperty("details").GetProperty("rule").GetString());
         }
 
         Assert.Equal("paused", await WaitForStateAsync(id, "paused"));
@@ -100,6 +107,10 @@ public sealed class AnomalyTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, status);
         Assert.Single(await AuditAsync($"kind=anomaly&sandbox={id}"));
         Assert.Single(await AuditAsync("kind=token.revoked"));
+        using var posture = JsonDocument.Parse(await _http.GetStringAsync($"/v1/sandboxes/{id}/posture"));
+        // Three forbidden writes, then the first call with the revoked token (401).
+        Assert.Equal(4, posture.RootElement.GetProperty("failedAccess").GetInt64());
+        Assert.StartsWith("inline-", posture.RootElement.GetProperty("policy").GetString(), StringComparison.Ordinal);
     }
 
     private async Task<string> CreateAsync(string policy)
@@ -132,6 +143,19 @@ public sealed class AnomalyTests : IAsyncLifetime
     {
         using var document = JsonDocument.Parse(await _http.GetStringAsync($"/v1/audit?{query}"));
         return [.. document.RootElement.GetProperty("records").EnumerateArray().Select(r => r.Clone())];
+    }
+
+    private static async Task<string> ReadEventDataAsync(StreamReader reader, string eventName)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        string? current = null;
+        while (await reader.ReadLineAsync(timeout.Token) is { } line)
+        {
+            if (line.StartsWith("event: ", StringComparison.Ordinal)) current = line[7..];
+            else if (line.StartsWith("data: ", StringComparison.Ordinal) && current == eventName) return line[6..];
+        }
+
+        throw new EndOfStreamException("the event stream ended");
     }
 
     private static StringContent Json(string text) => new(text, Encoding.UTF8, "application/json");

@@ -30,6 +30,8 @@ internal static class InspectCommand
             {
                 ("id", posture.Id),
                 ("isolation", $"{posture.Isolation} ({posture.IsolationReason})"),
+                ("policy", posture.Policy ?? "none"),
+                ("refused", posture.FailedAccess is null ? "not counted (no audit trail)" : $"{posture.FailedAccess} failed accesses (401/403), {posture.PolicyDenials} policy denials"),
                 ("kernel inside", posture.KernelInside + (posture.KernelInside == posture.KernelOnHost ? " (the host's)" : $" (host: {posture.KernelOnHost})")),
                 ("uid map", posture.UidMap),
                 ("gid map", posture.GidMap),

@@ -69,7 +69,20 @@ public sealed partial class GovernedSandboxOperations(SandboxEngine engine, Appr
 
     public Task<SandboxInfo> GetAsync(string id, CancellationToken cancellationToken = default) => engine.GetAsync(id, cancellationToken);
 
-    public Task<SandboxPosture> InspectAsync(string id, CancellationToken cancellationToken = default) => engine.InspectAsync(id, cancellationToken);
+    /// <summary>The engine's isolation facts, plus the policy and what the audit trail counted against the sandbox.</summary>
+    public async Task<SandboxPosture> InspectAsync(string id, CancellationToken cancellationToken = default)
+    {
+        var posture = await engine.InspectAsync(id, cancellationToken);
+        var info = await engine.GetAsync(id, cancellationToken);
+        posture = posture with { Policy = info.Policy };
+        if (audit is null) return posture;
+        var denied = await audit.QueryAsync(new AuditQuery { SandboxId = id, Outcome = AuditOutcomes.Denied, Limit = 10_000, Newest = true }, cancellationToken);
+        return posture with
+        {
+            FailedAccess = denied.Count(r => r.Event.Kind == AuditKinds.AccessDenied),
+            PolicyDenials = denied.Count(r => r.Event.Kind is AuditKinds.PolicyDecision or AuditKinds.ApprovalResolved),
+        };
+    }
 
     public async Task DeleteAsync(string id, CancellationToken cancellationToken = default)
     {

@@ -26,7 +26,8 @@ internal static class ApprovalEndpoints
             .RequireScope(Scopes.ApprovalsResolve)
             .Produces<ApprovalList>();
 
-        v1.MapGet("/approvals/stream", (HttpContext context, ApprovalBroker approvals) => StreamAsync(context, approvals))
+        v1.MapGet("/approvals/stream", (HttpContext context, ApprovalBroker approvals) =>
+            EventStream.WriteAsync(context, approvals.WatchAsync(context.RequestAborted), a => (a.Id, "approval", JsonSerializer.Serialize(a, AirlockJson.Options))))
             .WithName("StreamApprovals")
             .RequireScope(Scopes.ApprovalsResolve)
             .WithDescription("Server-Sent Events: every pending approval now, then each new request and each resolution (event 'approval', data: the approval as JSON)");
@@ -59,44 +60,5 @@ internal static class ApprovalEndpoints
         JsonFields.RejectUnknown(body.RootElement, ResolveFields);
         var reason = JsonFields.String(body.RootElement, "reason");
         return Results.Json(await approvals.ResolveAsync(id, approve, reason, context.RequestAborted), AirlockJson.Options);
-    }
-
-    /// <summary>
-    /// Server-Sent Events, written by hand so that the headers go out at once (a client knows it is subscribed before
-    /// anything is pending) and a comment line every 15 s keeps idle proxies from closing the stream.
-    /// </summary>
-    private static async Task StreamAsync(HttpContext context, ApprovalBroker approvals)
-    {
-        var response = context.Response;
-        var cancellationToken = context.RequestAborted;
-        response.ContentType = "text/event-stream";
-        response.Headers.CacheControl = "no-cache";
-        await response.Body.FlushAsync(cancellationToken);
-        await using var changes = approvals.WatchAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
-        var next = changes.MoveNextAsync().AsTask();
-        try
-        {
-            while (true)
-            {
-                var finished = await Task.WhenAny(next, Task.Delay(TimeSpan.FromSeconds(15), cancellationToken));
-                if (finished != next)
-                {
-                    await response.WriteAsync(": keep-alive\n\n", cancellationToken);
-                    await response.Body.FlushAsync(cancellationToken);
-                    continue;
-                }
-
-                if (!await next) return;
-                var approval = changes.Current;
-                await response.WriteAsync($"id: {approval.Id}\nevent: approval\ndata: {JsonSerializer.Serialize(approval, AirlockJson.Options)}\n\n", cancellationToken);
-                await response.Body.FlushAsync(cancellationToken);
-                next = changes.MoveNextAsync().AsTask();
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // The client went away; let the pending read end before the enumerator is disposed.
-            await next.ContinueWith(_ => { }, TaskScheduler.Default);
-        }
     }
 }

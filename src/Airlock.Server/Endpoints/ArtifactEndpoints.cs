@@ -1,5 +1,7 @@
+using Airlock.Access;
 using Airlock.Artifacts;
 using Airlock.Client.Wire;
+using Airlock.Server.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -27,6 +29,7 @@ internal static class ArtifactEndpoints
             return Results.Json(info, AirlockJson.Options, statusCode: StatusCodes.Status201Created);
         })
             .WithName("PutArtifact")
+            .RequireScope(Scopes.ArtifactsWrite)
             .Accepts<Stream>("application/octet-stream", "*/*")
             .Produces<ArtifactInfo>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
@@ -34,6 +37,7 @@ internal static class ArtifactEndpoints
         v1.MapGet("/artifacts", async (HttpContext context, IArtifactStore artifacts) =>
             Results.Json(new ArtifactList(await artifacts.ListAsync(context.RequestAborted)), AirlockJson.Options))
             .WithName("ListArtifacts")
+            .RequireScope(Scopes.ArtifactsRead)
             .Produces<ArtifactList>();
 
         v1.MapGet("/artifacts/{digest}", async (string digest, HttpContext context, IArtifactStore artifacts) =>
@@ -47,6 +51,7 @@ internal static class ArtifactEndpoints
             await content.CopyToAsync(response.Body, context.RequestAborted);
         })
             .WithName("GetArtifact")
+            .RequireScope(Scopes.ArtifactsRead)
             .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -55,6 +60,7 @@ internal static class ArtifactEndpoints
         v1.MapGet("/artifacts/{digest}/manifest", async (string digest, HttpContext context, IArtifactStore artifacts) =>
             Results.Json(await artifacts.GetInfoAsync(digest, context.RequestAborted), AirlockJson.Options))
             .WithName("GetArtifactManifest")
+            .RequireScope(Scopes.ArtifactsRead)
             .Produces<ArtifactInfo>()
             .ProducesProblem(StatusCodes.Status409Conflict);
 
@@ -64,6 +70,7 @@ internal static class ArtifactEndpoints
             return Results.NoContent();
         })
             .WithName("DeleteArtifact")
+            .RequireScope(Scopes.ArtifactsWrite)
             .Produces(StatusCodes.Status204NoContent);
     }
 
