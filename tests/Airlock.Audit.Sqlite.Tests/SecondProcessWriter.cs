@@ -31,6 +31,7 @@ internal static class SecondProcessWriter
             conn.execute("INSERT INTO audit_records (seq, time_ms, kind, actor, outcome, sandbox, details, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)",
                          (seq, ms, "exec", "local:py", "ok", "sb-py", json.dumps({k: details[k] for k in keys}, separators=(",", ":")), prev, digest))
             conn.execute("COMMIT")
+            time.sleep(0.003)  # leave the other writer room between our commits, however fast this disk is
         """;
 
     public static Process Start(string database, int count)

@@ -159,6 +159,10 @@ public sealed partial class GovernedSandboxOperations(SandboxEngine engine, Appr
 
         var decision = PolicyDecider.Decide(policy, action);
         if (decision.Verdict == PolicyVerdict.Allow) return;
+
+        // The files section is enforced by the sandbox's own mounts, which answer a files API write with EROFS
+        // like any write from inside; the decision function names the rule for plans.
+        if (action is FileAction && decision.Rule?.StartsWith("files:", StringComparison.Ordinal) == true) return;
         if (decision.Verdict == PolicyVerdict.Deny)
         {
             await AuditAsync(AuditKinds.PolicyDecision, AuditOutcomes.Denied, id, new()
