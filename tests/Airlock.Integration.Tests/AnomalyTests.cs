@@ -9,26 +9,15 @@ namespace Airlock.Integration.Tests;
 [Collection(SandboxCollection.Name)]
 public sealed class AnomalyTests : IAsyncLifetime
 {
-    private readonly TempDataDir _data = new();
-    private readonly List<string> _created = [];
-    private DaemonProcess _daemon = null!;
-    private HttpClient _http = null!;
+    private DaemonSession _session = null!;
 
-    public async Task InitializeAsync()
-    {
-        _daemon = new DaemonProcess(_data.Path);
-        await _daemon.StartAsync();
-        _http = new HttpClient { BaseAddress = _daemon.Url, Timeout = TimeSpan.FromMinutes(2) };
-        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _daemon.Token);
-    }
+    private HttpClient _http => _session.Http;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var id in _created) await _http.DeleteAsync($"/v1/sandboxes/{id}");
-        _http.Dispose();
-        await _daemon.DisposeAsync();
-        _data.Dispose();
-    }
+    private DaemonProcess _daemon => _session.Daemon;
+
+    public async Task InitializeAsync() => _session = await DaemonSession.StartAsync();
+
+    public async Task DisposeAsync() => await _session.DisposeAsync();
 
     [Fact]
     public async Task ExecRateRule_PausesTheSandbox_AndRecordsTheAlert()
@@ -42,7 +31,7 @@ public sealed class AnomalyTests : IAsyncLifetime
             await exec.Content.ReadAsStringAsync();
         }
 
-        using (var streamed = JsonDocument.Parse(await ReadEventDataAsync(alertStream, "audit")))
+        using (var streamed = JsonDocument.Parse(await DaemonSession.ReadEventDataAsync(alertStream, "audit")))
         {
             Assert.Equal("anomaly", streamed.RootElement.GetProperty("event").GetProperty("kind").GetString());
             Assert.Equal("exec_rate > 5 in 1m -> pause", streamed.RootElement.GetProperty("event").GetProperty("details").GetProperty("rule").GetString());
@@ -74,7 +63,7 @@ public sealed class AnomalyTests : IAsyncLifetime
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (DateTime.UtcNow < deadline && (await _http.GetAsync($"/v1/sandboxes/{id}")).StatusCode != HttpStatusCode.NotFound) await Task.Delay(100);
         Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync($"/v1/sandboxes/{id}")).StatusCode);
-        Assert.Empty(HostProbe.TracesOf(_data.Path, id));
+        Assert.Empty(HostProbe.TracesOf(_session.DataPath, id));
         Assert.Single(await AuditAsync($"kind=anomaly&sandbox={id}"));
     }
 
@@ -113,16 +102,8 @@ public sealed class AnomalyTests : IAsyncLifetime
         Assert.StartsWith("inline-", posture.RootElement.GetProperty("policy").GetString(), StringComparison.Ordinal);
     }
 
-    private async Task<string> CreateAsync(string policy)
-    {
-        var response = await _http.PostAsync("/v1/sandboxes", Json(JsonSerializer.Serialize(new { isolation = "container", policy })));
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.Created, text);
-        using var info = JsonDocument.Parse(text);
-        var id = info.RootElement.GetProperty("id").GetString()!;
-        _created.Add(id);
-        return id;
-    }
+    private async Task<string> CreateAsync(string policy) =>
+        (await _session.CreateSandboxAsync(new { isolation = "container", policy })).GetProperty("id").GetString()!;
 
     private async Task<string> WaitForStateAsync(string id, string state)
     {
@@ -145,18 +126,5 @@ public sealed class AnomalyTests : IAsyncLifetime
         return [.. document.RootElement.GetProperty("records").EnumerateArray().Select(r => r.Clone())];
     }
 
-    private static async Task<string> ReadEventDataAsync(StreamReader reader, string eventName)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        string? current = null;
-        while (await reader.ReadLineAsync(timeout.Token) is { } line)
-        {
-            if (line.StartsWith("event: ", StringComparison.Ordinal)) current = line[7..];
-            else if (line.StartsWith("data: ", StringComparison.Ordinal) && current == eventName) return line[6..];
-        }
-
-        throw new EndOfStreamException("the event stream ended");
-    }
-
-    private static StringContent Json(string text) => new(text, Encoding.UTF8, "application/json");
+    private static StringContent Json(string text) => DaemonSession.Json(text);
 }

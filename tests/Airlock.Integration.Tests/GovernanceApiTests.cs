@@ -18,26 +18,15 @@ public sealed class GovernanceApiTests : IAsyncLifetime
         approval_timeout: 30s
         """;
 
-    private readonly TempDataDir _data = new();
-    private DaemonProcess _daemon = null!;
-    private HttpClient _http = null!;
-    private readonly List<string> _created = [];
+    private DaemonSession _session = null!;
 
-    public async Task InitializeAsync()
-    {
-        _daemon = new DaemonProcess(_data.Path);
-        await _daemon.StartAsync();
-        _http = new HttpClient { BaseAddress = _daemon.Url, Timeout = TimeSpan.FromMinutes(2) };
-        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _daemon.Token);
-    }
+    private HttpClient _http => _session.Http;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var id in _created) await _http.DeleteAsync($"/v1/sandboxes/{id}");
-        _http.Dispose();
-        await _daemon.DisposeAsync();
-        _data.Dispose();
-    }
+    private DaemonProcess _daemon => _session.Daemon;
+
+    public async Task InitializeAsync() => _session = await DaemonSession.StartAsync();
+
+    public async Task DisposeAsync() => await _session.DisposeAsync();
 
     [Fact]
     public async Task Policies_AreVersioned_AndASandboxKeepsTheVersionItWasCreatedWith()
@@ -127,27 +116,12 @@ public sealed class GovernanceApiTests : IAsyncLifetime
 
     private async Task<string> CreateAsync()
     {
-        var response = await _http.PostAsync("/v1/sandboxes", Json(JsonSerializer.Serialize(new { isolation = "container", policy = Gate })));
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.Created, text);
-        using var info = JsonDocument.Parse(text);
-        _created.Add(info.RootElement.GetProperty("id").GetString()!);
-        Assert.StartsWith("inline-", info.RootElement.GetProperty("policy").GetString(), StringComparison.Ordinal);
-        return info.RootElement.GetProperty("id").GetString()!;
+        var info = await _session.CreateSandboxAsync(new { isolation = "container", policy = Gate });
+        Assert.StartsWith("inline-", info.GetProperty("policy").GetString(), StringComparison.Ordinal);
+        return info.GetProperty("id").GetString()!;
     }
 
-    private static StringContent Json(string text) => new(text, Encoding.UTF8, "application/json");
+    private static StringContent Json(string text) => DaemonSession.Json(text);
 
-    private static async Task<string> ReadEventDataAsync(StreamReader reader, string eventName)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        string? currentEvent = null;
-        while (await reader.ReadLineAsync(timeout.Token) is { } line)
-        {
-            if (line.StartsWith("event: ", StringComparison.Ordinal)) currentEvent = line[7..];
-            else if (line.StartsWith("data: ", StringComparison.Ordinal) && currentEvent == eventName) return line[6..];
-        }
-
-        throw new EndOfStreamException("the event stream ended");
-    }
+    private static Task<string> ReadEventDataAsync(StreamReader reader, string eventName) => DaemonSession.ReadEventDataAsync(reader, eventName);
 }
