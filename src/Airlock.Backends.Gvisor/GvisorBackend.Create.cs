@@ -53,7 +53,10 @@ public sealed partial class GvisorBackend
         File.SetUnixFileMode(RunscRoot, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         // The sandbox's runsc processes keep their stderr on /dev/null; --panic-log keeps a Go runtime abort
         // of the sentry or gofer (the only trace of e.g. a refused thread) where a person can read it.
-        var run = new OciRuntime(_options.RunscPath, RunscRoot, [.. RunscFlags(_options), "--panic-log=" + RunscPanicLog(layout)]);
+        // With a network namespace of the engine's, --network=sandbox: the sentry's own netstack takes over the
+        // namespace's eth0 (address and default route as iproute2 set them) and writes frames to it from the host.
+        var flags = RunscFlags(_options).Select(f => f == "--network=none" && request.NetworkNamespacePath is not null ? "--network=sandbox" : f);
+        var run = new OciRuntime(_options.RunscPath, RunscRoot, [.. flags, "--panic-log=" + RunscPanicLog(layout)]);
         await run.RunDetachedAsync(layout.ContainerId, layout.Bundle, layout.PidFile, RunscLog(layout), TimeSpan.FromSeconds(60), cancellationToken);
         Step("runsc-run");
 
@@ -71,6 +74,7 @@ public sealed partial class GvisorBackend
         [
             SpecOptions.WithRootfs(layout.Rootfs),
             SpecOptions.WithHostname(request.Hostname),
+            SpecOptions.WithNetworkNamespace(request.NetworkNamespacePath),
             // runsc runs its gofer inside this mapping, so files the sandbox creates on its disk belong to
             // HostIdRange on the host exactly as in the container tier; the sentry itself runs as nobody.
             SpecOptions.WithUserNamespace(HostIdRange.Base, HostIdRange.Size),

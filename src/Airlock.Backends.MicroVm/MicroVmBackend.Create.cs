@@ -22,6 +22,8 @@ public sealed partial class MicroVmBackend
     {
         var layout = MicroVmLayout.For(_paths, request.Id);
         layout.ValidateForCreate();
+        // The guest has no NIC: a network the engine made for it would be silently unused.
+        if (request.NetworkNamespacePath is not null) throw new NotSupportedException("the microvm tier cannot join a network namespace (no egress gateway for VMs yet)");
         if (!Directory.Exists(request.ImageRootfs)) throw new ArgumentException($"image rootfs not found: {request.ImageRootfs}", nameof(request));
         if (!File.Exists(request.AgentPath)) throw new ArgumentException($"agent binary not found: {request.AgentPath}", nameof(request));
         var probe = Probe();

@@ -83,6 +83,29 @@ public static class SpecOptions
         Process = spec.Process with { Rlimits = [.. spec.Process.Rlimits.Where(r => r.Type != type), new RlimitSpec(type, hard, soft)] },
     };
 
+    /// <summary>
+    /// Joins the network namespace at <paramref name="path"/> (made by the engine, with the egress gateway as its only
+    /// way out) instead of creating an empty one. Null leaves the spec alone. That namespace belongs to the host's user
+    /// namespace, and the kernel lets only a mounter privileged over a network namespace mount sysfs in it; the
+    /// sandbox's root is not, so /sys becomes a tiny empty tmpfs (writable only so that the runtime can make the cgroup
+    /// mount point in it) rather
+    /// than a bind of the host's /sys, which would show the host's devices and network interfaces.
+    /// </summary>
+    public static SpecOption WithNetworkNamespace(string? path) => spec =>
+    {
+        if (path is null) return spec;
+        if (!Path.IsPathFullyQualified(path))
+        {
+            throw new ArgumentException($"network namespace path must be absolute: {path}", nameof(path));
+        }
+
+        return spec with
+        {
+            Linux = spec.Linux with { Namespaces = [.. spec.Linux.Namespaces.Select(n => n.Type == "network" ? new NamespaceSpec("network", path) : n)] },
+            Mounts = [.. spec.Mounts.Select(m => m.Destination == "/sys" ? new MountSpec("/sys", "tmpfs", "tmpfs", ["nosuid", "noexec", "nodev", "mode=555", "size=16k"]) : m)],
+        };
+    };
+
     public static SpecOption WithCgroupsPath(string path) => spec => spec with { Linux = spec.Linux with { CgroupsPath = path } };
 
     public static SpecOption WithCpus(double cpus) => spec =>

@@ -90,4 +90,10 @@ public sealed record BackendCreateRequest
     /// the same read-only or hidden path; a backend that cannot must refuse the create, never ignore them.
     /// </summary>
     public IReadOnlyList<Airlock.Policy.FileRule> FileRules { get; init; } = [];
+
+    /// <summary>
+    /// A network namespace (path under /run/netns) the sandbox joins instead of getting an empty one of its own:
+    /// the engine made it, with the egress gateway as its only way out. A backend that cannot join one must refuse.
+    /// </summary>
+    public string? NetworkNamespacePath { get; init; }
 }

@@ -30,6 +30,12 @@ public sealed record EngineOptions
         ? TierSelector.ParseOrder(order)
         : TierSelector.DefaultAutoOrder;
 
+    /// <summary>
+    /// The command that runs one sandbox's egress gateway (the hidden <c>airlock gateway</c> verb), to which
+    /// <c>--config FILE</c> is appended. Null: sandboxes whose policy needs egress are refused.
+    /// </summary>
+    public IReadOnlyList<string>? GatewayCommand { get; init; }
+
     /// <summary>Whether this engine destroys expired sandboxes on a timer (the daemon does; a one-shot CLI reaps on start).</summary>
     public bool RunReaper { get; init; }
 }

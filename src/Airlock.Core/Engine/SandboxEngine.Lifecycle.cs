@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Airlock.Core.Backends;
+using Airlock.Core.Network;
 using Airlock.Core.Policy;
 using Airlock.Core.State;
 
@@ -11,8 +12,15 @@ public sealed partial class SandboxEngine
     {
         SpecValidator.Validate(spec);
         var policy = await ResolvePolicyAsync(spec.Policy, cancellationToken);
-        (spec, var isolationMinimum, var fileRules) = Policy.PolicyApplication.Apply(spec, policy?.Text);
+        (spec, var isolationMinimum, var fileRules, var parsedPolicy) = Policy.PolicyApplication.Apply(spec, policy?.Text);
         var (backend, reason) = TierSelector.Select(spec.Isolation, Backends, isolationMinimum, Options.AutoOrder);
+        Policy.PolicyApplication.RequireEgressSupported(backend.Tier, parsedPolicy);
+        var egressPlan = parsedPolicy is not null && Policy.PolicyApplication.NeedsEgress(parsedPolicy) ? EgressPlan.Create(parsedPolicy, policy!.Text) : null;
+        if (egressPlan is not null && Options.GatewayCommand is null)
+        {
+            throw AirlockException.Unavailable("this engine has no egress gateway to start (EngineOptions.GatewayCommand is unset), so it cannot enforce network.allow, egress_rate or secrets");
+        }
+
         _agentPath ??= AgentLocator.Locate(Options.AgentPath);
         var rootfs = await Images.GetRootfsAsync(spec.Image, progress, cancellationToken);
 
@@ -43,6 +51,14 @@ public sealed partial class SandboxEngine
         try
         {
             progress?.Report($"starting sandbox {info.Id} ({backend.Tier}; {info.IsolationReason})");
+            EgressSetup? egress = null;
+            var env = spec.Env;
+            if (egressPlan is not null)
+            {
+                egress = await SandboxEgress.SetUpAsync(Paths, info.Id, egressPlan, Options.GatewayCommand!, cancellationToken);
+                env = MergeEnvironment(spec.Env, egress.Environment(egressPlan));
+            }
+
             await backend.CreateAsync(
                 new BackendCreateRequest
                 {
@@ -54,11 +70,13 @@ public sealed partial class SandboxEngine
                     Pids = limits.Pids!.Value,
                     DiskBytes = limits.DiskBytes!.Value,
                     Ttl = ttl,
-                    Env = spec.Env,
+                    Env = env,
                     Hostname = $"sandbox-{info.Id}",
                     FileRules = fileRules,
+                    NetworkNamespacePath = egress?.Lease.NamespacePath,
                 },
                 cancellationToken);
+            if (egress is not null) await PlantEgressFilesAsync(info, egressPlan!, egress, cancellationToken);
             info = info with { State = SandboxState.Running };
             await _store.UpdateAsync(record with { Info = info }, CancellationToken.None);
             return info;
@@ -139,6 +157,7 @@ public sealed partial class SandboxEngine
     {
         _guests.TryRemove(id, out _);
         await backend.DestroyAsync(id, CancellationToken.None);
+        await SandboxEgress.DestroyAsync(Paths, id);
         await _store.DeleteAsync(id, CancellationToken.None);
     }
 }

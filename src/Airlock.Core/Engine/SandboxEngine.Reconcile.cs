@@ -46,6 +46,7 @@ public sealed partial class SandboxEngine
                 // Its init (the guest agent) is gone: free the host resources now, keep the record as evidence.
                 _guests.TryRemove(info.Id, out _);
                 await backend.DestroyAsync(info.Id, CancellationToken.None);
+                await Network.SandboxEgress.DestroyAsync(Paths, info.Id);
             }
 
             await _store.UpdateAsync(
@@ -71,6 +72,8 @@ public sealed partial class SandboxEngine
                 }
             }
         }
+
+        await Network.SandboxEgress.SweepAsync(Paths, async id => known.Contains(id) || await _store.GetAsync(id, cancellationToken) is not null);
     }
 
     private async Task RunReaperAsync(CancellationToken cancellationToken)

@@ -6,7 +6,8 @@ namespace Airlock.Core.Policy;
 /// <summary>
 /// What a sandbox's policy changes at creation: its isolation floor, its limits (defaults where the request
 /// gives none, ceilings where it gives more), and its <c>files</c> rules, which every backend enforces with
-/// mounts inside the sandbox (see <see cref="FileRuleChecks"/> for what a rule may name). Sections this version cannot yet enforce are refused by name:
+/// mounts inside the sandbox (see <see cref="FileRuleChecks"/> for what a rule may name). Egress sections are enforced by the
+/// egress gateway where the tier supports it and refused by name elsewhere (<see cref="RequireEgressSupported"/>):
 /// a security policy is never accepted and then silently ignored.
 /// </summary>
 internal static class PolicyApplication
@@ -15,11 +16,10 @@ internal static class PolicyApplication
     /// Parses <paramref name="policyText"/> (YAML or JSON) and applies it to <paramref name="spec"/>; null text leaves the
     /// spec alone. <c>Files</c> are the policy's path rules, in the order written, for the backend to mount.
     /// </summary>
-    public static (SandboxSpec Spec, string? IsolationMinimum, IReadOnlyList<FileRule> Files) Apply(SandboxSpec spec, string? policyText)
+    public static (SandboxSpec Spec, string? IsolationMinimum, IReadOnlyList<FileRule> Files, SandboxPolicy? Policy) Apply(SandboxSpec spec, string? policyText)
     {
-        if (policyText is null) return (spec, null, []);
+        if (policyText is null) return (spec, null, [], null);
         var policy = PolicyLoader.Load(policyText, "policy");
-        RequireEnforceable(policy);
         var limits = policy.Limits;
         var asked = spec.Limits;
         var applied = asked with
@@ -31,7 +31,7 @@ internal static class PolicyApplication
         };
         var ttl = Ceiling("timeout", spec.Ttl, limits.Timeout, t => $"{t.TotalSeconds.ToString(CultureInfo.InvariantCulture)}s");
         var minimum = policy.Isolation.Minimum?.ToString().ToLowerInvariant();
-        return (spec with { Limits = applied, Ttl = ttl }, minimum, policy.Files);
+        return (spec with { Limits = applied, Ttl = ttl }, minimum, policy.Files, policy);
     }
 
     private static T? Ceiling<T>(string name, T? asked, T? policy, Func<T, string> format)
@@ -44,17 +44,23 @@ internal static class PolicyApplication
             : throw AirlockException.Invalid($"{name} {format(value)} exceeds the policy's limit of {format(ceiling)}");
     }
 
-    private static void RequireEnforceable(SandboxPolicy policy)
+    /// <summary>
+    /// Egress sections (<c>network.allow</c>, <c>limits.egress_rate</c>, <c>secrets</c>) are enforced by the egress
+    /// gateway on the tiers whose sandboxes can join a network namespace; on any other tier they are refused by name.
+    /// </summary>
+    public static void RequireEgressSupported(string tier, SandboxPolicy? policy)
     {
-        var unsupported = new List<string>();
-        if (policy.Network.Allow.Count > 0) unsupported.Add("network.allow (the egress gateway)");
-        if (policy.Limits.EgressRateBitsPerSecond is not null) unsupported.Add("limits.egress_rate (the egress gateway)");
-        if (policy.Secrets.Count > 0) unsupported.Add("secrets (the egress gateway)");
-        if (unsupported.Count > 0)
-        {
-            throw AirlockException.Invalid(
-                $"this version of Airlock does not enforce these policy sections yet, and will not accept a policy it would ignore: {string.Join(", ", unsupported)}. " +
-                "It enforces isolation, limits, files, exec_rate, tools, approval_timeout and anomalies; without network.allow a sandbox has no network at all.");
-        }
+        if (policy is null || !NeedsEgress(policy) || tier is "container" or "gvisor") return;
+        var sections = new List<string>();
+        if (policy.Network.Allow.Count > 0) sections.Add("network.allow");
+        if (policy.Limits.EgressRateBitsPerSecond is not null) sections.Add("limits.egress_rate");
+        if (policy.Secrets.Count > 0) sections.Add("secrets");
+        throw AirlockException.Invalid(
+            $"the {tier} tier does not enforce {string.Join(", ", sections)} yet, and Airlock will not accept a policy it would ignore: " +
+            "use --isolation container or gvisor (the egress gateway), or drop those sections (the sandbox then has no network at all)");
     }
+
+    /// <summary>Whether a sandbox gets a network namespace of its own behind the egress gateway; without it it has loopback only.</summary>
+    public static bool NeedsEgress(SandboxPolicy policy) =>
+        policy.Network.Allow.Count > 0 || policy.Secrets.Count > 0 || policy.Limits.EgressRateBitsPerSecond is not null;
 }

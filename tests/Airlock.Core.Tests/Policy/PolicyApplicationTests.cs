@@ -8,7 +8,7 @@ public sealed class PolicyApplicationTests
     public void NoPolicy_LeavesTheSpecAlone()
     {
         var spec = new SandboxSpec { Limits = new ResourceLimits { MemoryBytes = 1L << 30 } };
-        var (applied, minimum, files) = PolicyApplication.Apply(spec, null);
+        var (applied, minimum, files, _) = PolicyApplication.Apply(spec, null);
         Assert.Same(spec, applied);
         Assert.Null(minimum);
         Assert.Empty(files);
@@ -17,7 +17,7 @@ public sealed class PolicyApplicationTests
     [Fact]
     public void Limits_AreDefaultsWhereTheRequestGivesNone_AndTheMinimumIsReturned()
     {
-        var (applied, minimum, _) = PolicyApplication.Apply(new SandboxSpec(), "isolation: { minimum: gvisor }\nlimits: { memory: 128m, pids: 32, disk: 200m, cpus: 0.5, timeout: 10m }\n");
+        var (applied, minimum, _, _) = PolicyApplication.Apply(new SandboxSpec(), "isolation: { minimum: gvisor }\nlimits: { memory: 128m, pids: 32, disk: 200m, cpus: 0.5, timeout: 10m }\n");
         Assert.Equal("gvisor", minimum);
         Assert.Equal(128L << 20, applied.Limits.MemoryBytes);
         Assert.Equal(32, applied.Limits.Pids);
@@ -30,7 +30,7 @@ public sealed class PolicyApplicationTests
     public void Limits_AreCeilings_ARequestBelowKeepsItsOwn_OneAboveIsRefused()
     {
         const string policy = """{"limits": {"memory": "256m"}}""";
-        var (applied, _, _) = PolicyApplication.Apply(new SandboxSpec { Limits = new ResourceLimits { MemoryBytes = 64L << 20 } }, policy);
+        var (applied, _, _, _) = PolicyApplication.Apply(new SandboxSpec { Limits = new ResourceLimits { MemoryBytes = 64L << 20 } }, policy);
         Assert.Equal(64L << 20, applied.Limits.MemoryBytes);
 
         var error = Assert.Throws<AirlockException>(() => PolicyApplication.Apply(new SandboxSpec { Limits = new ResourceLimits { MemoryBytes = 1L << 30 } }, policy));
@@ -48,24 +48,35 @@ public sealed class PolicyApplicationTests
     [InlineData("network: { allow: [ \"pypi.org\" ] }", "network.allow")]
     [InlineData("secrets: { KEY: { from: \"env:KEY\", hosts: [ \"api.example.com\" ] } }", "secrets")]
     [InlineData("limits: { egress_rate: 10mbit }", "limits.egress_rate")]
-    public void SectionsNotYetEnforced_AreRefusedByName_NeverSilentlyIgnored(string policy, string section)
+    public void EgressSections_OnTheMicroVmTier_AreRefusedByName_NeverSilentlyIgnored(string policy, string section)
     {
-        var error = Assert.Throws<AirlockException>(() => PolicyApplication.Apply(new SandboxSpec(), policy));
+        var (_, _, _, parsed) = PolicyApplication.Apply(new SandboxSpec(), policy);
+        PolicyApplication.RequireEgressSupported("container", parsed);
+        PolicyApplication.RequireEgressSupported("gvisor", parsed);
+        var error = Assert.Throws<AirlockException>(() => PolicyApplication.RequireEgressSupported("microvm", parsed));
         Assert.Equal(AirlockErrorKind.InvalidArgument, error.Kind);
         Assert.Contains(section, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
+    public void APolicyWithoutEgressSections_KeepsTheLoopbackOnlySandbox()
+    {
+        var (_, _, _, parsed) = PolicyApplication.Apply(new SandboxSpec(), "limits: { memory: 128m }");
+        Assert.False(PolicyApplication.NeedsEgress(parsed!));
+        PolicyApplication.RequireEgressSupported("microvm", parsed);
+    }
+
+    [Fact]
     public void ToolsAndApprovalTimeout_AreAccepted_TheGovernanceStageEnforcesThem()
     {
-        var (spec, _, _) = PolicyApplication.Apply(new SandboxSpec(), "tools: { deny: [ \"rm -rf /*\" ], approval: [ \"git push *\" ] }\napproval_timeout: 2s\n");
+        var (spec, _, _, _) = PolicyApplication.Apply(new SandboxSpec(), "tools: { deny: [ \"rm -rf /*\" ], approval: [ \"git push *\" ] }\napproval_timeout: 2s\n");
         Assert.NotNull(spec);
     }
 
     [Fact]
     public void Files_AreEnforced_AndReturnedInTheOrderWrittenForTheBackend()
     {
-        var (_, _, files) = PolicyApplication.Apply(new SandboxSpec(), "files: [ { path: /data, access: read-only }, { path: /data/out, access: read-write }, { path: /secret, access: hidden } ]");
+        var (_, _, files, _) = PolicyApplication.Apply(new SandboxSpec(), "files: [ { path: /data, access: read-only }, { path: /data/out, access: read-write }, { path: /secret, access: hidden } ]");
         Assert.Equal(
             [
                 new Airlock.Policy.FileRule { Path = "/data", Access = Airlock.Policy.PathAccess.ReadOnly },

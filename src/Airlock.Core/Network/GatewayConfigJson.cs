@@ -1,0 +1,8 @@
+using System.Text.Json.Serialization;
+
+namespace Airlock.Core.Network;
+
+[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(GatewayConfig))]
+[JsonSerializable(typeof(GatewayReady))]
+internal sealed partial class GatewayConfigJson : JsonSerializerContext;
