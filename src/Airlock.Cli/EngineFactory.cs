@@ -21,11 +21,23 @@ internal static class EngineFactory
     public static GovernedSandboxOperations Govern(SandboxEngine engine, IAuditLog? audit) =>
         new(engine, new ApprovalBroker(engine.Options.Paths.Database, audit), audit);
 
+    /// <summary>
+    /// This very program's hidden <c>gateway</c> verb: the apphost itself, or <c>dotnet airlock.dll</c> when run
+    /// through the muxer (as the tests and <c>./airlock</c> do).
+    /// </summary>
+    public static IReadOnlyList<string> GatewayCommand()
+    {
+        var process = Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell which program this is (no process path)");
+        return Path.GetFileNameWithoutExtension(process) == "dotnet"
+            ? [process, typeof(EngineFactory).Assembly.Location, "gateway"]
+            : [process, "gateway"];
+    }
+
     /// <summary>Creates and starts (reconciles) an engine over <paramref name="paths"/>.</summary>
     public static async Task<SandboxEngine> StartAsync(AirlockPaths paths, bool runReaper, CancellationToken cancellationToken = default)
     {
         var engine = new SandboxEngine(
-            new EngineOptions { Paths = paths, RunReaper = runReaper },
+            new EngineOptions { Paths = paths, RunReaper = runReaper, GatewayCommand = GatewayCommand() },
             Backends(paths),
             new MmdebstrapImageStore(paths));
         try

@@ -11,7 +11,7 @@ namespace Airlock.Core.Network;
 /// gateway.log          its stdout/stderr
 /// </code>
 /// </summary>
-internal sealed record EgressDirectory(string Path)
+public sealed record EgressDirectory(string Path)
 {
     public static EgressDirectory For(AirlockPaths paths, string id) =>
         new(System.IO.Path.GetFullPath(System.IO.Path.Combine(paths.DataDirectory, "egress", id)));

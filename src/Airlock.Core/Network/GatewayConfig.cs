@@ -32,6 +32,9 @@ public sealed record GatewayConfig
     /// <summary>Test-only PEM file of extra roots the gateway trusts upstream.</summary>
     public string? UpstreamTrustPath { get; init; }
 
+    /// <summary>The sandbox's TTL: the gateway exits then even if no engine runs to destroy the sandbox.</summary>
+    public DateTimeOffset? ExpiresAt { get; init; }
+
     /// <summary><c>ip:port</c> of the upstream resolver; null: the host's.</summary>
     public string? UpstreamDns { get; init; }
 }

@@ -5,4 +5,4 @@ namespace Airlock.Core.Network;
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(GatewayConfig))]
 [JsonSerializable(typeof(GatewayReady))]
-internal sealed partial class GatewayConfigJson : JsonSerializerContext;
+public sealed partial class GatewayConfigJson : JsonSerializerContext;

@@ -14,7 +14,7 @@ internal static class SandboxEgress
 
     public const string CaFile = "/usr/local/share/ca-certificates/airlock-sandbox-ca.crt";
 
-    public static async Task<EgressSetup> SetUpAsync(AirlockPaths paths, string sandboxId, EgressPlan plan, IReadOnlyList<string> gatewayCommand, CancellationToken cancellationToken)
+    public static async Task<EgressSetup> SetUpAsync(AirlockPaths paths, string sandboxId, EgressPlan plan, IReadOnlyList<string> gatewayCommand, DateTimeOffset? expiresAt, CancellationToken cancellationToken)
     {
         var lease = NetworkLeasePool.Acquire(sandboxId, paths.DataDirectory);
         await SandboxNetwork.CreateAsync(lease);
@@ -32,6 +32,7 @@ internal static class SandboxEgress
             CertificateAuthorityPath = plan.Secrets.Count > 0 ? directory.CertificateAuthority : null,
             StaticHosts = EgressTestHooks.StaticHosts(),
             UpstreamTrustPath = EgressTestHooks.UpstreamTrustPath(),
+            ExpiresAt = expiresAt,
         };
         var json = JsonSerializer.Serialize(config, GatewayConfigJson.Default.GatewayConfig);
         await using (var file = new FileStream(directory.Config, new FileStreamOptions
