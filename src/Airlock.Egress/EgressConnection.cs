@@ -58,7 +58,20 @@ internal sealed partial class EgressConnection : IDisposable
         _peek = new PeekStream(_metered);
         try
         {
-            if (_tenant.QuotaSpent) throw new EgressRefusedException("quota", "the sandbox's egress quota is spent");
+            if (_tenant.QuotaSpent)
+            {
+                // Read the request (if it is one) before refusing: closing on unread bytes resets the connection, and the
+                // client would see a reset instead of the 403 that says why.
+                _metered.Exempt = true;
+                if (_via == "proxy")
+                {
+                    _respondTo = _peek;
+                    await _peek.ReadHeadAsync(cancellationToken);
+                }
+
+                throw new EgressRefusedException("quota", "the sandbox's egress quota (QuotaBytes) is spent");
+            }
+
             if (_via == "transparent") await TransparentAsync(cancellationToken);
             else await ProxyAsync(cancellationToken);
             Audit(AuditOutcomes.Ok, _tenant.SandboxId, _rule, null);

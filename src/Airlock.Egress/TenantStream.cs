@@ -11,6 +11,9 @@ internal sealed class TenantStream(Stream inner, TenantState tenant) : Stream
 
     public long BytesUp => Interlocked.Read(ref _up);
 
+    /// <summary>Set for the few bytes of a refusal (a request head read, a 403 written) once the quota is spent.</summary>
+    public bool Exempt { get; set; }
+
     public long BytesDown => Interlocked.Read(ref _down);
 
     public override bool CanRead => true;
@@ -25,12 +28,12 @@ internal sealed class TenantStream(Stream inner, TenantState tenant) : Stream
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        if (tenant.Up is { } bucket && buffer.Length > bucket.Chunk) buffer = buffer[..bucket.Chunk];
+        if (!Exempt && tenant.Up is { } bucket && buffer.Length > bucket.Chunk) buffer = buffer[..bucket.Chunk];
         var n = await inner.ReadAsync(buffer, cancellationToken);
         if (n == 0) return 0;
         Interlocked.Add(ref _up, n);
         Charge(n);
-        if (tenant.Up is { } up) await up.TakeAsync(n, cancellationToken);
+        if (!Exempt && tenant.Up is { } up) await up.TakeAsync(n, cancellationToken);
         return n;
     }
 
@@ -38,8 +41,8 @@ internal sealed class TenantStream(Stream inner, TenantState tenant) : Stream
     {
         while (buffer.Length > 0)
         {
-            var chunk = tenant.Down is { } bucket ? buffer[..Math.Min(buffer.Length, bucket.Chunk)] : buffer;
-            if (tenant.Down is { } down) await down.TakeAsync(chunk.Length, cancellationToken);
+            var chunk = !Exempt && tenant.Down is { } bucket ? buffer[..Math.Min(buffer.Length, bucket.Chunk)] : buffer;
+            if (!Exempt && tenant.Down is { } down) await down.TakeAsync(chunk.Length, cancellationToken);
             Charge(chunk.Length);
             await inner.WriteAsync(chunk, cancellationToken);
             Interlocked.Add(ref _down, chunk.Length);
@@ -49,6 +52,7 @@ internal sealed class TenantStream(Stream inner, TenantState tenant) : Stream
 
     private void Charge(int bytes)
     {
+        if (Exempt) return;
         if (!tenant.Spend(bytes)) throw new EgressRefusedException("quota", "the sandbox's egress quota (QuotaBytes) is spent");
     }
 
