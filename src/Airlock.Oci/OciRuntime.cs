@@ -17,13 +17,14 @@ public sealed class OciRuntime(string binary = "runc", string? root = null, IRea
     /// Creates and starts a detached container. A detached container inherits the runtime's stdio, so the
     /// runtime runs with stdin/stdout/stderr on /dev/null (a pipe would let the sandbox block or flood us,
     /// a file would let it fill the host disk); its errors are read back from <paramref name="logFile"/>.
+    /// <paramref name="launcher"/>, when given, runs the runtime through it (e.g. <c>nsenter --net=PATH</c>).
     /// </summary>
-    public async Task RunDetachedAsync(string id, string bundle, string pidFile, string logFile, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    public async Task RunDetachedAsync(string id, string bundle, string pidFile, string logFile, TimeSpan? timeout = null, CancellationToken cancellationToken = default, IReadOnlyList<string>? launcher = null)
     {
         List<string> args =
         [
             "-c", "exec \"$@\" </dev/null >/dev/null 2>/dev/null", "oci-runtime",
-            Binary, .. GlobalArgs(logFile), "run", "--detach", "--pid-file", pidFile, "--bundle", bundle, id,
+            .. launcher ?? [], Binary, .. GlobalArgs(logFile), "run", "--detach", "--pid-file", pidFile, "--bundle", bundle, id,
         ];
         var result = await HostCommand.RunAsync("/bin/sh", args, timeout, cancellationToken);
         if (!result.Succeeded)
