@@ -60,7 +60,7 @@ public sealed partial class GvisorBackend
         // This runsc builds the sandbox's interfaces from the namespace it was started in, not from the spec's
         // path (it refuses the host's), so it is started inside the sandbox's namespace with util-linux nsenter.
         IReadOnlyList<string>? launcher = request.NetworkNamespacePath is { } netns ? ["nsenter", "--net=" + netns] : null;
-        await run.RunDetachedAsync(layout.ContainerId, layout.Bundle, layout.PidFile, RunscLog(layout), TimeSpan.FromSeconds(60), cancellationToken, launcher);
+        await run.RunDetachedAsync(layout.ContainerId, layout.Bundle, layout.PidFile, RunscLog(layout), TimeSpan.FromSeconds(60), launcher, cancellationToken);
         Step("runsc-run");
 
         GrantRunscMemory(layout, request.MemoryBytes);

@@ -38,7 +38,7 @@ public sealed partial class RuncBackend
         await OciJson.WriteConfigAsync(layout.Bundle, BuildSpec(request, layout, pathRules), cancellationToken);
         Step("config");
 
-        await _runtime.RunDetachedAsync(layout.ContainerId, layout.Bundle, layout.PidFile, layout.RuncLog, TimeSpan.FromSeconds(60), cancellationToken);
+        await _runtime.RunDetachedAsync(layout.ContainerId, layout.Bundle, layout.PidFile, layout.RuncLog, TimeSpan.FromSeconds(60), cancellationToken: cancellationToken);
         Step("runc-run");
 
         var initPid = int.Parse((await File.ReadAllTextAsync(layout.PidFile, cancellationToken)).Trim(), System.Globalization.CultureInfo.InvariantCulture);

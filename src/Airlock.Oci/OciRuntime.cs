@@ -19,7 +19,7 @@ public sealed class OciRuntime(string binary = "runc", string? root = null, IRea
     /// a file would let it fill the host disk); its errors are read back from <paramref name="logFile"/>.
     /// <paramref name="launcher"/>, when given, runs the runtime through it (e.g. <c>nsenter --net=PATH</c>).
     /// </summary>
-    public async Task RunDetachedAsync(string id, string bundle, string pidFile, string logFile, TimeSpan? timeout = null, CancellationToken cancellationToken = default, IReadOnlyList<string>? launcher = null)
+    public async Task RunDetachedAsync(string id, string bundle, string pidFile, string logFile, TimeSpan? timeout = null, IReadOnlyList<string>? launcher = null, CancellationToken cancellationToken = default)
     {
         List<string> args =
         [
