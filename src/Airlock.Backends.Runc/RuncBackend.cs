@@ -50,6 +50,10 @@ public sealed partial class RuncBackend : ISandboxBackend
     public Task ResumeAsync(string sandboxId, CancellationToken cancellationToken = default) =>
         _runtime.ResumeAsync(SandboxLayout.For(_paths, sandboxId).ContainerId, cancellationToken);
 
+    /// <summary>From the sandbox's cgroups (under gVisor they also hold the sentry's own threads, which is the CPU and memory the sandbox costs the host).</summary>
+    public Task<ResourceUsage?> ReadUsageAsync(string sandboxId, CancellationToken cancellationToken = default) =>
+        Task.FromResult(CgroupUsage.Read(SandboxCgroups.Directories(SandboxLayout.For(_paths, sandboxId))));
+
     public Task<LimitCounters> ReadLimitCountersAsync(string sandboxId, CancellationToken cancellationToken = default) =>
         Task.FromResult(SandboxCgroups.ReadCounters(SandboxLayout.For(_paths, sandboxId)));
 
