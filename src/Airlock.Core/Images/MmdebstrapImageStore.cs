@@ -29,13 +29,13 @@ public sealed partial class MmdebstrapImageStore : IImageStore
     {
         ImageNames.ValidateName(name);
         var info = ReadInfo(name);
-        if (info is not null && MissingDefaultPackages(info).Count == 0) return RootfsOf(name);
-        if (name != ImageNames.DefaultImage) throw ImageNames.Unknown(name);
+        if (info is not null && MissingRecipePackages(info).Count == 0) return RootfsOf(name);
+        if (ImageNames.Recipe(name) is not { } recipe) throw ImageNames.Unknown(name);
 
         progress?.Report(info is null
-            ? $"building the default image '{name}' (first use; a few minutes)"
-            : $"rebuilding the default image '{name}': it lacks {string.Join(", ", MissingDefaultPackages(info))} (built by an older Airlock)");
-        await BuildCoreAsync(name, ImageNames.DefaultPackages, replaceExisting: false, progress, cancellationToken);
+            ? $"building the image '{name}' (first use; a few minutes)"
+            : $"rebuilding the image '{name}': it lacks {string.Join(", ", MissingRecipePackages(info))} (built by an older Airlock)");
+        await BuildCoreAsync(name, recipe, replaceExisting: false, progress, cancellationToken);
         return RootfsOf(name);
     }
 
@@ -75,12 +75,12 @@ public sealed partial class MmdebstrapImageStore : IImageStore
     }
 
     /// <summary>
-    /// The default packages a "python" image lacks (none for any other name). An image built by an older Airlock
-    /// (before the code interpreter's Jupyter packages, say) is rebuilt at next use rather than failing later inside a
-    /// sandbox; a superset passes, so a user's richer "python" image and a newer Airlock's are kept.
+    /// The packages of its recipe that a "python" or "python-data" image lacks (none for any other name). An image
+    /// built by an older Airlock (before the code interpreter's Jupyter packages, say) is rebuilt at next use rather
+    /// than failing later inside a sandbox; a superset passes, so a user's richer image and a newer Airlock's are kept.
     /// </summary>
-    internal static IReadOnlyList<string> MissingDefaultPackages(ImageInfo info) =>
-        info.Name == ImageNames.DefaultImage ? [.. ImageNames.DefaultPackages.Except(info.Packages, StringComparer.Ordinal)] : [];
+    internal static IReadOnlyList<string> MissingRecipePackages(ImageInfo info) =>
+        ImageNames.Recipe(info.Name) is { } recipe ? [.. recipe.Except(info.Packages, StringComparer.Ordinal)] : [];
 
     /// <summary>The directory of one image (its rootfs and image.json).</summary>
     internal string ImageDirectory(string name) => Path.Combine(_paths.Images, name);
