@@ -63,7 +63,10 @@ def start_kernel():
     with open(LOG, "ab") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "ipykernel_launcher", "-f", CONNECTION, "--HistoryManager.enabled=False"],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env, start_new_session=True)
+            stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env, start_new_session=True,
+            # An interrupt that arrives while the kernel is still starting would kill it: ignore SIGINT until
+            # ipykernel takes it over (it ignores SIGINT between cells and raises KeyboardInterrupt inside one).
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     with open(PID_FILE, "w") as f:
         f.write(str(process.pid))
     deadline = time.monotonic() + START_SECONDS
