@@ -10,6 +10,7 @@ namespace Airlock.Integration.Tests;
 /// <summary>
 /// The code interpreter end to end: a real daemon, a real runc sandbox of the default image, a real ipykernel inside
 /// it, reached through the SDK (and so the REST API), the raw API for bad input, and the CLI embedded and with --host.
+/// The shared sandbox runs the python-data image (matplotlib); the embedded CLI test checks the default image too.
 /// </summary>
 [Collection(SandboxCollection.Name)]
 public sealed class CodeInterpreterTests : IAsyncLifetime
@@ -24,7 +25,7 @@ public sealed class CodeInterpreterTests : IAsyncLifetime
         _daemon = new DaemonProcess(_data.Path);
         await _daemon.StartAsync();
         _client = new AirlockClient(_daemon.Url, _daemon.Token);
-        _sandbox = await _client.CreateSandboxAsync(new SandboxSpec { Isolation = "container", Ttl = TimeSpan.FromMinutes(20) });
+        _sandbox = await _client.CreateSandboxAsync(new SandboxSpec { Image = "python-data", Isolation = "container", Ttl = TimeSpan.FromMinutes(20) });
     }
 
     public async Task DisposeAsync()
@@ -200,6 +201,22 @@ public sealed class CodeInterpreterTests : IAsyncLifetime
         var result = await Cli.RunAsync(_data.Path, ["code", _sandbox.Id, "-c", "sum(range(7))"], null, limit);
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal("21\n", result.Stdout);
+
+        // The default image has the kernel too (without matplotlib): what MCP's run_code uses when it creates a sandbox.
+        var created = await Cli.RunAsync(_data.Path, ["create", "--isolation", "container", "--timeout", "10m"], null, limit);
+        Assert.True(created.ExitCode == 0, created.ToString());
+        var plain = created.Stdout.Trim();
+        try
+        {
+            Assert.True((await Cli.RunAsync(_data.Path, ["code", plain, "-c", "x = 21"], null, limit)).ExitCode == 0);
+            var answer = await Cli.RunAsync(_data.Path, ["code", plain, "-c", "x * 2"], null, limit);
+            Assert.True(answer.ExitCode == 0, answer.ToString());
+            Assert.Equal("42\n", answer.Stdout);
+        }
+        finally
+        {
+            await Cli.RunAsync(_data.Path, "rm", plain);
+        }
 
         var none = await Cli.RunAsync(_data.Path, ["code", _sandbox.Id], null, limit);
         Assert.Equal(2, none.ExitCode);
