@@ -111,6 +111,7 @@ internal static class CliApp
         root.Subcommands.Add(RunCommand.Build(context));
         root.Subcommands.Add(CreateCommand.Build(context));
         root.Subcommands.Add(ExecCommand.Build(context));
+        root.Subcommands.Add(CodeCommand.Build(context));
         root.Subcommands.Add(PsCommand.Build(context));
         root.Subcommands.Add(RmCommand.Build(context));
         root.Subcommands.Add(InspectCommand.Build(context));

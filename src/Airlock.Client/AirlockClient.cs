@@ -45,12 +45,17 @@ public sealed class AirlockClient : IDisposable
         _ownsHttp = http is null;
         _http = http ?? new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
         _daemon = new DaemonConnection(_http, baseAddress, token.Trim());
-        Operations = new HttpSandboxOperations(_daemon);
+        var operations = new HttpSandboxOperations(_daemon);
+        Operations = operations;
+        Code = operations;
         _governance = new HttpGovernanceOperations(_daemon);
         Audit = new AuditClient(_daemon);
         Tokens = new HttpTokenOperations(_daemon);
         Artifacts = new HttpArtifactStore(_daemon);
     }
+
+    /// <summary>The code interpreter of every sandbox: run a cell, interrupt, restart (also <see cref="Sandbox.RunCodeAsync(string, TimeSpan?, CancellationToken)"/>).</summary>
+    public ICodeOperations Code { get; }
 
     /// <summary>Pending approvals: list, approve, deny.</summary>
     public IApprovalOperations Approvals => _governance;

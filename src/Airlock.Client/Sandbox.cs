@@ -43,6 +43,30 @@ public sealed class Sandbox : IAsyncDisposable
         return new Sandbox(operations, info);
     }
 
+    /// <summary>
+    /// Runs one cell of Python in the sandbox's stateful kernel (started on first use): variables, imports and files
+    /// persist across calls. A cell that raised is a result with <see cref="CodeResult.Error"/>, not an exception;
+    /// one that outlives <paramref name="timeout"/> (default 60 s) is interrupted and the kernel keeps its state.
+    /// </summary>
+    public Task<CodeResult> RunCodeAsync(string code, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        RunCodeAsync(new CodeRequest { Code = code, Timeout = timeout }, cancellationToken);
+
+    /// <summary>Runs one cell (see <see cref="RunCodeAsync(string, TimeSpan?, CancellationToken)"/>).</summary>
+    public Task<CodeResult> RunCodeAsync(CodeRequest request, CancellationToken cancellationToken = default) =>
+        CodeOperations.RunCodeAsync(Id, request, cancellationToken);
+
+    /// <summary>Interrupts the running cell, if any (it raises <c>KeyboardInterrupt</c>); the kernel keeps its state.</summary>
+    public Task InterruptCodeAsync(CancellationToken cancellationToken = default) =>
+        CodeOperations.InterruptAsync(Id, CodeLanguages.Python, cancellationToken);
+
+    /// <summary>Restarts the kernel: variables and imports are forgotten, files stay.</summary>
+    public Task RestartCodeAsync(CancellationToken cancellationToken = default) =>
+        CodeOperations.RestartAsync(Id, CodeLanguages.Python, cancellationToken);
+
+    // The daemon's client and the embedded governed stage both implement the interpreter beside the sandbox operations.
+    private ICodeOperations CodeOperations => Operations as ICodeOperations
+        ?? throw new NotSupportedException($"{Operations.GetType().Name} has no code interpreter; use AirlockClient.Operations or the governed operations of the embedded engine");
+
     /// <summary>Runs a command and collects its output.</summary>
     public Task<ExecOutcome> ExecAsync(params string[] command) =>
         ExecAsync(new ExecRequest { Command = command });

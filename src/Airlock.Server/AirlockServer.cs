@@ -66,6 +66,8 @@ public static class AirlockServer
             builder.Services.AddSingleton(governance.Engine.Policies);
         }
 
+        // The interpreter sits on the governed operations, so a cell is judged, held and audited as an exec is.
+        builder.Services.AddSingleton<ICodeOperations>(governance is not null ? governance : new Core.Code.CodeInterpreter(sandboxes));
         builder.Services.AddSingleton(images);
         builder.Services.TryAddSingleton(TimeProvider.System);
         if (audit is { } trail)
@@ -113,6 +115,7 @@ public static class AirlockServer
         SandboxEndpoints.Map(v1, options);
         ExecEndpoints.Map(v1, options);
         ProcessEndpoints.Map(v1, options);
+        CodeEndpoints.Map(v1, options);
         FileEndpoints.Map(v1, options);
         ImageEndpoints.Map(v1, options);
         TokenEndpoints.Map(v1, options);

@@ -11,11 +11,14 @@ internal static partial class ImageNames
 
     /// <summary>
     /// What an agent expects of a "python" sandbox: an interpreter with pip and venv, a shell, git
-    /// and curl, TLS roots, and ps/kill. Kept small: every package is in every sandbox's lower dir.
+    /// and curl, TLS roots, and ps/kill; plus the code interpreter's Jupyter kernel and the data
+    /// stack a notebook cell reaches for first (numpy, pandas, matplotlib). Every package is in every
+    /// sandbox's lower dir, shared read-only, so it costs disk once, not per sandbox.
     /// </summary>
     public static readonly IReadOnlyList<string> DefaultPackages =
     [
         "python3", "python3-pip", "python3-venv", "bash", "coreutils", "curl", "git", "ca-certificates", "procps", "less",
+        "python3-ipykernel", "python3-jupyter-client", "python3-numpy", "python3-pandas", "python3-matplotlib",
     ];
 
     // \z, not $: in .NET "$" also matches before a final newline, and "python\n" must not pass.
