@@ -15,7 +15,7 @@ internal sealed class SandboxFunctionSet(Sandbox sandbox)
         CancellationToken cancellationToken = default) =>
         Guard(async () =>
         {
-            var result = await ((ICodeOperations)sandbox.Operations).RunCodeAsync(sandbox.Id, new CodeRequest { Code = code }, cancellationToken);
+            var result = await sandbox.RunCodeAsync(new CodeRequest { Code = code }, cancellationToken);
             var text = new StringBuilder();
             Section(text, "stdout", result.Stdout);
             Section(text, "stderr", result.Stderr);

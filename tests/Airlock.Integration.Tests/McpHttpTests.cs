@@ -55,6 +55,40 @@ public sealed class McpHttpTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RunCode_KeepsStateAcrossCalls_AndReturnsAChartAsAPngImage()
+    {
+        await using var mcp = await McpClients.OverHttpAsync(_session.Daemon, _session.Daemon.Token);
+        var first = await mcp.OkAsync("run_code", new { code = "x = 21" });
+        var id = McpClients.SandboxId(first);
+        Assert.Contains("created for this call", first, StringComparison.Ordinal);
+        try
+        {
+            var second = await mcp.OkAsync("run_code", new { code = "x * 2", sandbox_id = id });
+            Assert.Contains("--- result ---\n42", second, StringComparison.Ordinal);
+
+            var chart = await mcp.CallAsync("run_code", new
+            {
+                sandbox_id = id,
+                code = "import matplotlib\nmatplotlib.use('agg')\nimport matplotlib.pyplot as plt\nplt.plot([1, 2, 3], [x, x * 2, x * 3])\nplt.show()",
+            });
+            Assert.True(chart.IsError != true, chart.Text());
+            var image = Assert.Single(chart.Content.OfType<ModelContextProtocol.Protocol.ImageContentBlock>());
+            Assert.Equal("image/png", image.MimeType);
+            var png = image.DecodedData.ToArray();
+            Assert.True(png.Length > 1000, $"a PNG of {png.Length} bytes");
+            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }, png[..8]);
+
+            var raised = await mcp.OkAsync("run_code", new { sandbox_id = id, code = "1/0" });
+            Assert.Contains("--- error ---\nZeroDivisionError: division by zero", raised, StringComparison.Ordinal);
+            Assert.DoesNotContain("\u001b[", raised, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await mcp.CallAsync("destroy_sandbox", new { sandbox_id = id });
+        }
+    }
+
+    [Fact]
     public async Task Mcp_WithoutAToken_Is401()
     {
         using var http = new HttpClient { BaseAddress = _session.Daemon.Url };

@@ -12,7 +12,7 @@ public sealed class McpStdioTests : IDisposable
     public void Dispose() => _data.Dispose();
 
     [Fact]
-    public async Task AirlockMcp_OverStdio_ListsTools_AndWritesThenReadsAFile()
+    public async Task AirlockMcp_OverStdio_ListsTools_RunsCodeWithState_AndWritesThenReadsAFile()
     {
         var stderr = new ConcurrentQueue<string>();
         string? id = null;
@@ -27,6 +27,9 @@ public sealed class McpStdioTests : IDisposable
             await mcp.OkAsync("write_file", new { sandbox_id = id, path = "/workspace/in.txt", content = "over stdio" });
             Assert.Equal("over stdio", await mcp.OkAsync("read_file", new { sandbox_id = id, path = "/workspace/in.txt" }));
             Assert.Contains("over stdio", await mcp.OkAsync("exec_command", new { sandbox_id = id, argv = new[] { "cat", "/workspace/in.txt" } }), StringComparison.Ordinal);
+
+            Assert.Contains("sandbox_id: " + id, await mcp.OkAsync("run_code", new { sandbox_id = id, code = "x = 21" }), StringComparison.Ordinal);
+            Assert.Contains("--- result ---\n42", await mcp.OkAsync("run_code", new { sandbox_id = id, code = "x * 2" }), StringComparison.Ordinal);
 
             var unknown = await mcp.CallAsync("exec_command", new { sandbox_id = "sb_nope", command = "true" });
             Assert.True(unknown.IsError);
