@@ -69,7 +69,7 @@ public sealed class McpHttpTests : IAsyncLifetime
             var chart = await mcp.CallAsync("run_code", new
             {
                 sandbox_id = id,
-                code = "import matplotlib\nmatplotlib.use('agg')\nimport matplotlib.pyplot as plt\nplt.plot([1, 2, 3], [x, x * 2, x * 3])\nplt.show()",
+                code = "import matplotlib.pyplot as plt\nplt.plot([1, 2, 3], [x, x * 2, x * 3])\nplt.show()",
             });
             Assert.True(chart.IsError != true, chart.Text());
             var image = Assert.Single(chart.Content.OfType<ModelContextProtocol.Protocol.ImageContentBlock>());
