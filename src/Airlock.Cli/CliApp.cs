@@ -124,6 +124,7 @@ internal static class CliApp
         root.Subcommands.Add(ApprovalsCommand.Build(context));
         root.Subcommands.Add(AuditCommand.Build(context));
         root.Subcommands.Add(TokenCommand.Build(context));
+        root.Subcommands.Add(McpCommand.Build(context));
         return root;
     }
 }

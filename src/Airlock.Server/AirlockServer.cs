@@ -2,6 +2,7 @@ using System.Reflection;
 using Airlock.Core.Governance;
 using Airlock.Audit;
 using Airlock.Core.Images;
+using Airlock.Mcp;
 using Airlock.Server.Endpoints;
 using Airlock.Server.Http;
 using Airlock.Server.Telemetry;
@@ -82,6 +83,13 @@ public static class AirlockServer
         builder.Services.AddOpenApi("v1");
         builder.Services.AddAirlockMetrics();
         builder.Services.AddArtifactStore(options);
+        builder.Services.AddAirlockMcp(services => new McpBackend
+        {
+            Sandboxes = governance ?? sandboxes,
+            Code = services.GetService<ICodeOperations>(),
+            Approvals = governance?.Approvals,
+            Denials = access.Denials,
+        }).WithHttpTransport();
 
         var app = builder.Build();
         if (audit is not null)
@@ -120,6 +128,9 @@ public static class AirlockServer
         }
 
         if (audit is not null) AuditEndpoints.Map(v1);
+
+        // MCP (streamable HTTP): behind the same bearer tokens; each tool call checks its own scope (docs/mcp.md).
+        app.MapMcp("/mcp").RequireScopePerCall().ExcludeFromDescription();
         return app;
     }
 }
