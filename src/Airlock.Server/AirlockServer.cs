@@ -66,6 +66,8 @@ public static class AirlockServer
         }
 
         builder.Services.AddSingleton(images);
+        builder.Services.AddSingleton(sp => new Previews.PreviewRegistry(
+            sp.GetRequiredService<ISandboxOperations>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<Airlock.Audit.IAuditLog>()));
         builder.Services.TryAddSingleton(TimeProvider.System);
         if (audit is { } trail)
         {
@@ -90,6 +92,7 @@ public static class AirlockServer
 
         app.UseMiddleware<FailedAccessMiddleware>();
         app.UseMiddleware<ErrorMiddleware>();
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.UseRouting();
         app.UseMiddleware<BearerAuthMiddleware>(token);
         app.UseMiddleware<ScopeMiddleware>();
@@ -109,6 +112,9 @@ public static class AirlockServer
         ImageEndpoints.Map(v1, options);
         TokenEndpoints.Map(v1, options);
         ArtifactEndpoints.Map(v1, options);
+        TerminalEndpoints.Map(v1);
+        PortEndpoints.Map(v1, options);
+        PreviewEndpoints.Map(app);
         if (governance is not null)
         {
             ApprovalEndpoints.Map(v1, options);
