@@ -116,6 +116,8 @@ internal static class CliApp
         root.Subcommands.Add(RmCommand.Build(context));
         root.Subcommands.Add(InspectCommand.Build(context));
         root.Subcommands.Add(CpCommand.Build(context));
+        root.Subcommands.Add(ShellCommand.Build(context));
+        root.Subcommands.Add(ExposeCommand.Build(context));
         root.Subcommands.Add(ServeCommand.Build(context));
         root.Subcommands.Add(ImageCommand.Build(context));
         root.Subcommands.Add(ArtifactCommand.Build(context));

@@ -63,6 +63,21 @@ public sealed class AirlockClient : IDisposable
     /// <summary>Named, versioned policies a sandbox can be created with (<see cref="SandboxSpec.Policy"/> = <c>NAME</c> or <c>NAME@VERSION</c>).</summary>
     public IPolicyOperations Policies => _governance;
 
+    /// <summary>
+    /// Exposes port <paramref name="port"/> of a sandbox at a daemon URL guarded by a token of its own (returned once, in
+    /// <see cref="PortPreview.Token"/>); <paramref name="ttl"/> defaults to one hour. Needs the <c>sandbox:expose</c> scope.
+    /// </summary>
+    public Task<PortPreview> ExposePortAsync(string sandboxId, int port, TimeSpan? ttl = null, CancellationToken cancellationToken = default) =>
+        ((HttpSandboxOperations)Operations).ExposePortAsync(sandboxId, port, ttl, cancellationToken);
+
+    /// <summary>The sandbox's open previews (without their tokens).</summary>
+    public Task<IReadOnlyList<PortPreview>> ListPortsAsync(string sandboxId, CancellationToken cancellationToken = default) =>
+        ((HttpSandboxOperations)Operations).ListPortsAsync(sandboxId, cancellationToken);
+
+    /// <summary>Closes the preview of <paramref name="port"/>; NotFound when it is not exposed.</summary>
+    public Task ClosePortAsync(string sandboxId, int port, CancellationToken cancellationToken = default) =>
+        ((HttpSandboxOperations)Operations).ClosePortAsync(sandboxId, port, cancellationToken);
+
     /// <summary>The policy's verdict on each intended step in a sandbox, before anything runs.</summary>
     public Task<IReadOnlyList<PlanStepDecision>> VetPlanAsync(string sandboxId, IReadOnlyList<PlanStep> steps, CancellationToken cancellationToken = default) =>
         _governance.VetPlanAsync(sandboxId, steps, cancellationToken);

@@ -99,6 +99,30 @@ public sealed class Sandbox : IAsyncDisposable
             stderr.ToArray());
     }
 
+    /// <summary>
+    /// Runs <paramref name="command"/> (default: <c>/bin/bash -l</c>) on a new <paramref name="columns"/> x <paramref name="rows"/>
+    /// pseudo-terminal inside the sandbox: write keystrokes to <see cref="ISandboxTerminal.Input"/>, read the screen's bytes from
+    /// <see cref="ISandboxTerminal.Output"/>, resize with <see cref="ISandboxTerminal.ResizeAsync"/>. Judged and audited as an exec.
+    /// </summary>
+    public Task<ISandboxTerminal> OpenTerminalAsync(int columns = 80, int rows = 24, IReadOnlyList<string>? command = null, CancellationToken cancellationToken = default)
+    {
+        var channels = Operations as ISandboxChannels
+            ?? throw AirlockException.Unavailable("these sandbox operations cannot open terminals; use a daemon's AirlockClient.Operations or the engine");
+        return channels.OpenTerminalAsync(Id, new TerminalRequest { Columns = columns, Rows = rows, Command = command is { Count: > 0 } ? command : TerminalRequest.DefaultShell }, cancellationToken);
+    }
+
+    /// <summary>Exposes <paramref name="port"/> at a daemon URL guarded by its own token (a daemon only: previews live in it).</summary>
+    public Task<PortPreview> ExposePortAsync(int port, TimeSpan? ttl = null, CancellationToken cancellationToken = default) =>
+        Operations is HttpSandboxOperations daemon
+            ? daemon.ExposePortAsync(Id, port, ttl, cancellationToken)
+            : throw AirlockException.Unavailable("port previews are served by a daemon: start `airlock serve` and use AirlockClient");
+
+    /// <summary>Closes the preview of <paramref name="port"/>.</summary>
+    public Task ClosePortAsync(int port, CancellationToken cancellationToken = default) =>
+        Operations is HttpSandboxOperations daemon
+            ? daemon.ClosePortAsync(Id, port, cancellationToken)
+            : throw AirlockException.Unavailable("port previews are served by a daemon: start `airlock serve` and use AirlockClient");
+
     /// <summary>Runs a command; output chunks stream as produced, then one <see cref="ExecExited"/>.</summary>
     public IAsyncEnumerable<ExecEvent> ExecStreamAsync(ExecRequest request, CancellationToken cancellationToken = default) =>
         Operations.ExecStreamAsync(Id, request, cancellationToken);

@@ -69,6 +69,8 @@ public static class AirlockServer
         // The interpreter sits on the governed operations, so a cell is judged, held and audited as an exec is.
         builder.Services.AddSingleton<ICodeOperations>(governance is not null ? governance : new Core.Code.CodeInterpreter(sandboxes));
         builder.Services.AddSingleton(images);
+        builder.Services.AddSingleton(sp => new Previews.PreviewRegistry(
+            sp.GetRequiredService<ISandboxOperations>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<Airlock.Audit.IAuditLog>()));
         builder.Services.TryAddSingleton(TimeProvider.System);
         if (audit is { } trail)
         {
@@ -100,6 +102,7 @@ public static class AirlockServer
 
         app.UseMiddleware<FailedAccessMiddleware>();
         app.UseMiddleware<ErrorMiddleware>();
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.UseRouting();
         app.UseMiddleware<BearerAuthMiddleware>(token);
         app.UseMiddleware<ScopeMiddleware>();
@@ -120,6 +123,9 @@ public static class AirlockServer
         ImageEndpoints.Map(v1, options);
         TokenEndpoints.Map(v1, options);
         ArtifactEndpoints.Map(v1, options);
+        TerminalEndpoints.Map(v1);
+        PortEndpoints.Map(v1, options);
+        PreviewEndpoints.Map(app);
         if (governance is not null)
         {
             ApprovalEndpoints.Map(v1, options);
