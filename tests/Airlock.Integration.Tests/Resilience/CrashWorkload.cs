@@ -65,8 +65,10 @@ internal sealed class CrashWorkload(HttpClient http, Acknowledged acknowledged, 
 
     private async Task CreateAsync(CancellationToken cancellationToken)
     {
+        // Mostly runc (the container tier's shims, cgroups and loop disks); one in four on gVisor (runsc's gofer and sandbox processes, its state dir).
+        var isolation = Next(4) == 0 ? "gvisor" : "container";
         Mark("create");
-        using var response = await http.PostAsync("/v1/sandboxes", Json(new { memory = "96m", disk = "64m", timeout = "2h", labels = new Dictionary<string, string> { ["suite"] = "fault" } }), cancellationToken);
+        using var response = await http.PostAsync("/v1/sandboxes", Json(new { isolation, memory = "96m", disk = "64m", timeout = "2h", labels = new Dictionary<string, string> { ["suite"] = "fault" } }), cancellationToken);
         if (response.StatusCode != HttpStatusCode.Created) return;
         var id = (await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("id").GetString()!;
         acknowledged.Created[id] = true;

@@ -61,6 +61,8 @@ internal static class HostLeftovers
             found.AddRange(HostProbe.CgroupsOf(id).Select(c => "cgroup " + c));
             found.AddRange(ProcessesInCgroupOf(id).Select(p => $"process {p} in cgroup of {id}"));
             found.AddRange(NetworkNames(id).Select(n => $"network {n} of {id}"));
+            var runsc = Path.Combine(dataDir, "runsc");
+            if (Directory.Exists(runsc)) found.AddRange(Directory.EnumerateFileSystemEntries(runsc, $"*airlock-{id}*").Select(e => "runsc state " + e));
         }
 
         var daemonFamily = Descendants(daemonPid);

@@ -63,12 +63,14 @@ public sealed class PolicyParserFuzzTests
         Assert.True(refused > 1000 && parsed > 10, $"the generator should reach both outcomes: {parsed} parsed, {refused} refused");
     }
 
+    private const string FlipChars = "{}[]:,\"'#&*!|>-\0\t\n \\%@`";
+
     private static string Flip(string text, Random random)
     {
         var chars = text.ToCharArray();
         for (var n = random.Next(1, 6); n > 0; n--)
         {
-            chars[random.Next(chars.Length)] = "{}[]:,\"'#&*!|>-\0\t\n \\%@`"[random.Next(24)];
+            chars[random.Next(chars.Length)] = FlipChars[random.Next(FlipChars.Length)];
         }
 
         return new string(chars);
