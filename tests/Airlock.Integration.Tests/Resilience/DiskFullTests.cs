@@ -26,7 +26,7 @@ public sealed class DiskFullTests
             using var http = new HttpClient { BaseAddress = daemon.Url, Timeout = TimeSpan.FromMinutes(2) };
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", daemon.Token);
             var before = await CreateAsync(http);
-            Assert.Equal(HttpStatusCode.Created, before.Status);
+            Assert.True(before.Status == HttpStatusCode.Created, before.Body);
             var id = before.Id!;
             Assert.Equal(HttpStatusCode.OK, (await ExecAsync(http, id, "echo before > /workspace/b")).Status);
 
@@ -74,7 +74,7 @@ public sealed class DiskFullTests
             await daemon.DisposeAsync();
             var cli = await Cli.RunAsync(data, "audit", "verify");
             Assert.True(cli.ExitCode == 0, cli.Stdout + cli.Stderr);
-            Assert.Empty(HostLeftovers.Find(data, new HashSet<string>(), listed.OfType<string>(), pid));
+            Assert.Empty(await HostLeftovers.FindSettledAsync(data, new HashSet<string>(), listed.OfType<string>(), pid));
         }
         finally
         {
@@ -85,7 +85,7 @@ public sealed class DiskFullTests
 
     private static async Task<(HttpStatusCode Status, string Body, string? Id)> CreateAsync(HttpClient http)
     {
-        using var response = await http.PostAsync("/v1/sandboxes", DaemonSession.Json("{\"memory\":\"64m\",\"disk\":\"16m\"}"));
+        using var response = await http.PostAsync("/v1/sandboxes", DaemonSession.Json("{\"isolation\":\"container\",\"memory\":\"64m\",\"disk\":\"32m\"}"));
         var body = await response.Content.ReadAsStringAsync();
         return (response.StatusCode, body, response.StatusCode == HttpStatusCode.Created ? JsonDocument.Parse(body).RootElement.GetProperty("id").GetString() : null);
     }

@@ -82,7 +82,7 @@ internal sealed class FaultInjectionRun(string dataDir, int seed) : IAsyncDispos
         }
 
         var live = listed.Where(s => s.Value.GetProperty("state").GetString() is "running" or "paused").Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
-        problems.AddRange(HostLeftovers.Find(dataDir, live, _everKnown, _daemon!.Pid).Select(o => "orphan: " + o));
+        problems.AddRange((await HostLeftovers.FindSettledAsync(dataDir, live, _everKnown, _daemon!.Pid)).Select(o => "orphan: " + o));
 
         foreach (var id in live.Where(_acknowledged.Live.Contains))
         {
@@ -160,7 +160,7 @@ internal sealed class FaultInjectionRun(string dataDir, int seed) : IAsyncDispos
         var pid = _daemon!.Pid;
         await _daemon.DisposeAsync();
         _daemon = null;
-        return HostLeftovers.Find(dataDir, new HashSet<string>(), _everKnown.Union(_acknowledged.Created.Keys), pid).Select(o => "after the run: " + o).ToList();
+        return (await HostLeftovers.FindSettledAsync(dataDir, new HashSet<string>(), _everKnown.Union(_acknowledged.Created.Keys), pid)).Select(o => "after the run: " + o).ToList();
     }
 
     private static HttpClient Client(DaemonProcess daemon)

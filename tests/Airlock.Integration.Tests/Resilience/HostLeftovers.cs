@@ -66,7 +66,26 @@ internal static class HostLeftovers
         }
 
         var daemonFamily = Descendants(daemonPid);
-        found.AddRange(HostProbe.ProcessesWith(dataDir).Where(p => !daemonFamily.Contains(p)).Select(p => $"process {p} ({Cmdline(p)})"));
+        // runsc's gofer and sandbox name their sandbox's directory on the command line: those of a live sandbox are its own.
+        bool OfLiveSandbox(int pid) => Cmdline(pid) is var cmdline && live.Any(id => cmdline.Contains(sandboxes + id + "/", StringComparison.Ordinal));
+        found.AddRange(HostProbe.ProcessesWith(dataDir).Where(p => !daemonFamily.Contains(p) && !OfLiveSandbox(p)).Select(p => $"process {p} ({Cmdline(p)})"));
+        return found;
+    }
+
+    /// <summary>
+    /// <see cref="Find"/> until it comes back empty or 10 s have passed: processes SIGKILLed by a destroy that has just
+    /// returned may take a moment to leave their cgroup. What is still there after that is an orphan.
+    /// </summary>
+    public static async Task<List<string>> FindSettledAsync(string dataDir, IReadOnlySet<string> live, IEnumerable<string> gone, int daemonPid)
+    {
+        var ids = gone.ToList();
+        var found = Find(dataDir, live, ids, daemonPid);
+        for (var attempt = 0; attempt < 10 && found.Count > 0; attempt++)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            found = Find(dataDir, live, ids, daemonPid);
+        }
+
         return found;
     }
 

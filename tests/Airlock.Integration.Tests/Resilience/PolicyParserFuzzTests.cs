@@ -63,6 +63,19 @@ public sealed class PolicyParserFuzzTests
         Assert.True(refused > 1000 && parsed > 10, $"the generator should reach both outcomes: {parsed} parsed, {refused} refused");
     }
 
+    /// <summary>Found by the fuzzer (seed 52963): YamlDotNet threw ArgumentOutOfRangeException, which the daemon answered with a 500.</summary>
+    [Theory]
+    [InlineData("network: [ { path: \"\\uDA3B\\uDFCC\" } ]")]
+    [InlineData("limits: \"\\uD800\"")]
+    [InlineData("tools: { deny: [ \"\\uDC00\\uD800\" ] }")]
+    public void SurrogateEscapes_AreRefusedAsInvalidYaml_NotAnInternalError(string text)
+    {
+        var e = Record.Exception(() => PolicyLoader.Load(text, "p.yaml"));
+        if (e is null) return; // decoded into something valid: fine too
+        var airlock = Assert.IsType<AirlockException>(e);
+        Assert.Equal(AirlockErrorKind.InvalidArgument, airlock.Kind);
+    }
+
     private const string FlipChars = "{}[]:,\"'#&*!|>-\0\t\n \\%@`";
 
     private static string Flip(string text, Random random)
