@@ -33,6 +33,9 @@ public sealed class ApiFuzzTests
         await keeper.CancelAsync();
         await keep;
 
+        var ids = await ListIdsAsync(session);
+        // Whatever the fuzzer managed to create is removed through the API (before any assertion, so a failure leaves nothing running).
+        foreach (var id in ids) Assert.Equal(HttpStatusCode.NoContent, (await session.Http.DeleteAsync($"/v1/sandboxes/{id}")).StatusCode);
         var report = $"seed {seed}: {fuzzer.Sent} requests over {routes.Count} operations, {fuzzer.StreamsCut} bodies cut after 2 s, {fuzzer.Timeouts} without an answer in 20 s, {fuzzer.Dropped} connections closed early";
         Console.WriteLine("fuzz: " + report);
         Assert.True(fuzzer.Sent >= requests - Workers, report);
@@ -41,15 +44,14 @@ public sealed class ApiFuzzTests
         Assert.Equal(HttpStatusCode.OK, (await session.Http.GetAsync("/health")).StatusCode);
         Assert.Equal(imagesBefore, await session.Http.GetStringAsync("/v1/images"));
 
-        // Whatever the fuzzer managed to create is removed through the API, and must leave nothing on the host.
-        var listed = await session.Http.GetFromJsonAsync<JsonElement>("/v1/sandboxes");
-        var ids = listed.GetProperty("sandboxes").EnumerateArray().Select(e => e.GetProperty("id").GetString()!).ToList();
-        foreach (var id in ids) Assert.Equal(HttpStatusCode.NoContent, (await session.Http.DeleteAsync($"/v1/sandboxes/{id}")).StatusCode);
         Assert.Empty(ids.SelectMany(id => HostProbe.TracesOf(session.DataPath, id)));
         Assert.Empty(canary.Changes());
         var verify = await session.Http.GetFromJsonAsync<JsonElement>("/v1/audit/verify");
         Assert.True(verify.GetProperty("ok").GetBoolean(), verify.ToString());
     }
+
+    private static async Task<List<string>> ListIdsAsync(DaemonSession session) =>
+        (await session.Http.GetFromJsonAsync<JsonElement>("/v1/sandboxes")).GetProperty("sandboxes").EnumerateArray().Select(e => e.GetProperty("id").GetString()!).ToList();
 
     /// <summary>A running sandbox whose workspace holds symlinks to the host canary: the files routes must not follow them out.</summary>
     private static async Task<string> NewTargetAsync(DaemonSession session, string canary)

@@ -79,7 +79,20 @@ public sealed class DiskFullTests
         finally
         {
             if (filler is not null) File.Delete(filler);
+            // A failed assertion must not leave a sandbox mounted on the small file system (it could not be unmounted).
+            if (!daemon.HasExited) await DeleteAllAsync(daemon);
             await daemon.DisposeAsync();
+        }
+    }
+
+    private static async Task DeleteAllAsync(DaemonProcess daemon)
+    {
+        using var http = new HttpClient { BaseAddress = daemon.Url, Timeout = TimeSpan.FromMinutes(2) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", daemon.Token);
+        var listed = await http.GetFromJsonAsync<JsonElement>("/v1/sandboxes");
+        foreach (var sandbox in listed.GetProperty("sandboxes").EnumerateArray())
+        {
+            (await http.DeleteAsync($"/v1/sandboxes/{sandbox.GetProperty("id").GetString()}")).Dispose();
         }
     }
 

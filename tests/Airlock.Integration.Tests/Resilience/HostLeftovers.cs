@@ -65,10 +65,12 @@ internal static class HostLeftovers
             if (Directory.Exists(runsc)) found.AddRange(Directory.EnumerateFileSystemEntries(runsc, $"*airlock-{id}*").Select(e => "runsc state " + e));
         }
 
-        var daemonFamily = Descendants(daemonPid);
         // runsc's gofer and sandbox name their sandbox's directory on the command line: those of a live sandbox are its own.
         bool OfLiveSandbox(int pid) => Cmdline(pid) is var cmdline && live.Any(id => cmdline.Contains(sandboxes + id + "/", StringComparison.Ordinal));
-        found.AddRange(HostProbe.ProcessesWith(dataDir).Where(p => !daemonFamily.Contains(p) && !OfLiveSandbox(p)).Select(p => $"process {p} ({Cmdline(p)})"));
+        // The daemon's family is read after the candidates, so a child it starts between the two reads is still its own.
+        var candidates = HostProbe.ProcessesWith(dataDir);
+        var daemonFamily = Descendants(daemonPid);
+        found.AddRange(candidates.Where(p => !daemonFamily.Contains(p) && !OfLiveSandbox(p)).Select(p => $"process {p} ({Cmdline(p)})"));
         return found;
     }
 
