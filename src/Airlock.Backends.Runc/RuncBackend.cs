@@ -60,6 +60,9 @@ public sealed partial class RuncBackend : ISandboxBackend
     /// <summary>runc containers named airlock-* whose bundle lies under this data directory, plus every sandbox directory.</summary>
     public async Task<IReadOnlyList<string>> ListHostSandboxesAsync(CancellationToken cancellationToken = default)
     {
+        // The startup sweep asks every tier for its leftovers: a blank disk a killed daemon was formatting is one
+        // (found by the kill -9 harness: it stayed until the next pool refill, or forever if none came).
+        _diskPool.RemoveStaleMakings();
         var sandboxes = Path.GetFullPath(_paths.Sandboxes).TrimEnd('/') + "/";
         var ids = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var container in await _runtime.ListAsync(cancellationToken))

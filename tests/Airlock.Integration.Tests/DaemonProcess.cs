@@ -27,6 +27,8 @@ internal sealed class DaemonProcess : IAsyncDisposable
 
     public int Pid => _process?.Id ?? throw new InvalidOperationException("not started");
 
+    public bool HasExited => _process is null || _process.HasExited;
+
     public async Task StartAsync()
     {
         var psi = Cli.StartInfo(DataDir, ["serve", "--listen", $"127.0.0.1:{Port}"]);
