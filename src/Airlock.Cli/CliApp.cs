@@ -123,6 +123,7 @@ internal static class CliApp
         root.Subcommands.Add(ApprovalsCommand.Build(context));
         root.Subcommands.Add(AuditCommand.Build(context));
         root.Subcommands.Add(TokenCommand.Build(context));
+        root.Subcommands.Add(RedTeamCommand.Build(context));
         return root;
     }
 }

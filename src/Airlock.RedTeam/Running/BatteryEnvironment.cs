@@ -80,7 +80,7 @@ internal sealed class BatteryEnvironment : IAsyncDisposable
                 governance, engine.Images, governance, new AuditTrail(audit, new AuditVerifier(paths.Audit, paths.AuditSigningKey)), access);
             await app.StartAsync(cancellationToken);
             var url = new Uri(app.Urls.First().Replace("[::]", IPAddress.Loopback.ToString(), StringComparison.Ordinal));
-            var remote = options.RemoteHost is { } host ? new AirlockClient(host, options.RemoteToken ?? "") : null;
+            var remote = options.ConnectRemote?.Invoke();
             return new BatteryEnvironment(paths, markers, engine, audit, governance, app, url, remote, options);
         }
         catch

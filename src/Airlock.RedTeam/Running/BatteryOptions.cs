@@ -16,9 +16,7 @@ internal sealed record BatteryOptions
     public Func<Stream, string, CancellationToken, Task>? ExtractTar { get; init; }
 
     /// <summary>Run the sandbox cases against this daemon instead of the embedded engine (<c>--host</c>).</summary>
-    public Uri? RemoteHost { get; init; }
-
-    public string? RemoteToken { get; init; }
+    public Func<Client.AirlockClient>? ConnectRemote { get; init; }
 
     /// <summary>Bound of one case, set-up and clean-up included.</summary>
     public TimeSpan CaseTimeout { get; init; } = TimeSpan.FromMinutes(3);
