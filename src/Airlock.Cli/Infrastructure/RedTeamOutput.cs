@@ -53,7 +53,7 @@ internal static class RedTeamOutput
     {
         var ratio = report.Idle.P99 > 0 ? report.UnderAttack.P99 / report.Idle.P99 : 0;
         return string.Create(CultureInfo.InvariantCulture,
-            $"daemon latency (health/list): idle p50 {report.Idle.P50:0.0} ms p99 {report.Idle.P99:0.0} ms ({report.Idle.Count} calls); under attack p50 {report.UnderAttack.P50:0.0} ms p99 {report.UnderAttack.P99:0.0} ms ({report.UnderAttack.Count} calls); p99 ratio {ratio:0.0}x (goal <= 2x)");
+            $"daemon latency (health/list): idle p50 {report.Idle.P50:0.0} ms p99 {report.Idle.P99:0.0} ms ({report.Idle.Count} calls); under attack p50 {report.UnderAttack.P50:0.0} ms p99 {report.UnderAttack.P99:0.0} ms ({report.UnderAttack.Count} calls); p99 ratio {ratio:0.00}x (goal <= 2x)");
     }
 
     public static string VerdictLine(BatteryReport report) =>

@@ -32,6 +32,9 @@ internal sealed class ScriptAttack : IAttackCase
     /// <summary>Further values that exist only on the host (its kernel symbols, its disk's first bytes): proof when printed.</summary>
     public Func<CaseContext, IReadOnlyList<(string Secret, string What)>> HostSecrets { get; init; } = _ => [];
 
+    /// <summary>The case means nothing without host secrets to look for (it is then inconclusive, not contained).</summary>
+    public bool NeedsHostSecrets { get; init; }
+
     public async Task<Judgement> RunAsync(CaseContext context, CancellationToken cancellationToken)
     {
         var sandbox = await context.CreateSandboxAsync(Limits, cancellationToken: cancellationToken);
@@ -53,7 +56,8 @@ internal sealed class ScriptAttack : IAttackCase
 
         var findings = new List<string>();
         findings.AddRange(context.Markers.LeakedIn(run.Output).Select(l => $"the attack's output holds {l}"));
-        foreach (var (secret, what) in HostSecrets(context))
+        var secrets = HostSecrets(context);
+        foreach (var (secret, what) in secrets)
         {
             if (secret.Length >= 8 && run.Output.Contains(secret, StringComparison.OrdinalIgnoreCase)) findings.Add($"the attack's output holds {what}");
         }
@@ -70,6 +74,8 @@ internal sealed class ScriptAttack : IAttackCase
 
         if (findings.Count > 0) return Judgement.Escaped(string.Join("; ", findings));
         if (run.Result is null) return Judgement.Inconclusive($"the attack did not finish: {run.Describe()}");
+        if (NeedsHostSecrets && secrets.Count == 0) return Judgement.Inconclusive("the host could not read its own values to search for");
+        if (secrets.Count > 0) evidence.Insert(1, $"none of {secrets.Count} host values ({secrets[0].What}, ...) appears");
         evidence.Add($"inside: {Said(run)}");
         return Judgement.Contained(string.Join("; ", evidence));
     }

@@ -36,10 +36,11 @@ internal static class HostFiles
     {
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.None);
+            // Positional reads: block and character devices (a disk, /dev/mem) do not suit a buffered FileStream.
+            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
             var buffer = new byte[count];
             var read = 0;
-            while (read < count && stream.Read(buffer, read, count - read) is var n && n > 0) read += n;
+            while (read < count && RandomAccess.Read(handle, buffer.AsSpan(read), read) is var n && n > 0) read += n;
             return buffer[..read];
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)

@@ -70,10 +70,12 @@ internal sealed record ProcessFacts
         int raw = 0, packet = 0;
         foreach (var table in SocketTables)
         {
-            var lines = HostFiles.ReadText($"/proc/{pid}/net/{table}")?.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).ToList() ?? [];
+            var lines = Table(pid, table);
             if (table is "raw" or "raw6") raw += lines.Count;
             if (table is "packet") packet += lines.Count;
-            foreach (var line in lines)
+            // The agent's exec connections are accepted from the host's side of its socket, so they are listed
+            // in the host's network namespace (this process's), not the sandbox's.
+            foreach (var line in lines.Concat(pid == Environment.ProcessId ? [] : Table(Environment.ProcessId, table)))
             {
                 foreach (var word in line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
                 {
@@ -98,6 +100,9 @@ internal sealed record ProcessFacts
             OtherFamilySockets = sockets.Count - known.Count,
         };
     }
+
+    private static List<string> Table(int pid, string table) =>
+        HostFiles.ReadText($"/proc/{pid}/net/{table}")?.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).ToList() ?? [];
 
     private static string Field(string status, string key)
     {

@@ -11,6 +11,8 @@ internal sealed class LatencyProber(AirlockClient client)
 {
     public async Task<LatencyStats> MeasureAsync(TimeSpan duration, CancellationToken cancellationToken)
     {
+        // Warm up first (JIT, connection pool): idle means a daemon that is running, not one that just started.
+        for (var i = 0; i < 10; i++) await OnceAsync(i, cancellationToken);
         var samples = new List<double>();
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < duration && !cancellationToken.IsCancellationRequested)

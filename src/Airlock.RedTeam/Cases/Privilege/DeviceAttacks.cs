@@ -31,6 +31,7 @@ internal static class DeviceAttacks
                         pass
                 """,
             HostSecrets = _ => [.. HostDisks().Select(d => (d.Sha256, $"the first 64 KiB of host disk {d.Name}"))],
+            NeedsHostSecrets = true,
         };
         yield return new ScriptAttack
         {
