@@ -24,7 +24,7 @@ internal sealed class CensusWatch : IAsyncDisposable
 
                 try
                 {
-                    await Task.Delay(TimeSpan.FromMilliseconds(250), _stop.Token);
+                    await Task.Delay(TimeSpan.FromMilliseconds(100), _stop.Token);
                 }
                 catch (OperationCanceledException)
                 {

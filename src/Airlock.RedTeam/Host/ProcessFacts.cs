@@ -73,14 +73,23 @@ internal sealed record ProcessFacts
             var lines = Table(pid, table);
             if (table is "raw" or "raw6") raw += lines.Count;
             if (table is "packet") packet += lines.Count;
-            // The agent's exec connections are accepted from the host's side of its socket, so they are listed
-            // in the host's network namespace (this process's), not the sandbox's.
-            foreach (var line in lines.Concat(pid == Environment.ProcessId ? [] : Table(Environment.ProcessId, table)))
+            foreach (var line in lines)
             {
                 foreach (var word in line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
                 {
                     if (sockets.Contains(word)) known.Add(word);
                 }
+            }
+        }
+
+        // The agent's exec connections are accepted from the host's side of its socket, so they are listed in
+        // the host's network namespace (this process's) unix table, not the sandbox's. Read it only when needed:
+        // on a busy host it is long, and a slow census misses short-lived attacks.
+        if (sockets.Count > known.Count)
+        {
+            foreach (var word in Table(Environment.ProcessId, "unix").SelectMany(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)))
+            {
+                if (sockets.Contains(word)) known.Add(word);
             }
         }
 

@@ -128,9 +128,10 @@ internal sealed class CaseContext(BatteryEnvironment environment, string tier) :
                 using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
                 await owner.DeleteAsync(id, timeout.Token);
             }
-            catch (AirlockException)
+            catch (Exception)
             {
-                // Already gone (a TTL case destroys its own).
+                // Already gone (a TTL case destroys its own), or the engine failed to clean up: a cleanup error
+                // must not end the battery (the engine's own reconcile reports leftovers).
             }
         }
     }
