@@ -127,6 +127,7 @@ internal static class CliApp
         root.Subcommands.Add(AuditCommand.Build(context));
         root.Subcommands.Add(TokenCommand.Build(context));
         root.Subcommands.Add(McpCommand.Build(context));
+        root.Subcommands.Add(RedTeamCommand.Build(context));
         return root;
     }
 }
