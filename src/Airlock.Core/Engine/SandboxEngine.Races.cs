@@ -30,6 +30,8 @@ public sealed partial class SandboxEngine
     private async Task<Exception> ExplainAsync(string id, AirlockException failure)
     {
         if (failure.Kind != AirlockErrorKind.Unavailable) return failure;
+        // A pause or delete still under way has cut the call off but not yet recorded its new state: let it finish.
+        if (_lifecycleLocks.TryGetValue(id, out var gate) && await gate.WaitAsync(TimeSpan.FromSeconds(10))) gate.Release();
         var record = await _store.GetAsync(id, CancellationToken.None);
         return record?.Info.State switch
         {
