@@ -44,10 +44,24 @@ public sealed class OciRuntime(string binary = "runc", string? root = null, IRea
         return IsNotFound(result) ? null : throw new HostCommandException($"{Path.GetFileName(Binary)} state {id} failed: {result.Message}");
     }
 
+    /// <summary>
+    /// Every container under the runtime's root. runc lists by reading each container's state directory, and fails
+    /// outright when one vanishes between its readdir and its stat (another process deleting a container
+    /// meanwhile): that is retried, since the next listing simply no longer has it.
+    /// </summary>
     public async Task<IReadOnlyList<ContainerState>> ListAsync(CancellationToken cancellationToken = default)
     {
-        var result = await HostCommand.CheckAsync(Binary, [.. GlobalArgs(null), "list", "--format", "json"], TimeSpan.FromSeconds(30), cancellationToken);
-        return JsonSerializer.Deserialize(result.Stdout, OciJsonContext.Default.ListContainerState) ?? [];
+        for (var attempt = 1; ; attempt++)
+        {
+            var result = await HostCommand.RunAsync(Binary, [.. GlobalArgs(null), "list", "--format", "json"], TimeSpan.FromSeconds(30), cancellationToken);
+            if (result.Succeeded) return JsonSerializer.Deserialize(result.Stdout, OciJsonContext.Default.ListContainerState) ?? [];
+            if (attempt >= 5 || !result.Message.Contains("no such file or directory", StringComparison.Ordinal))
+            {
+                throw new HostCommandException($"{Path.GetFileName(Binary)} list --format json failed: {result.Message}");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt), cancellationToken);
+        }
     }
 
     /// <summary>Signals every process of the container. Returns false when the container is gone or already stopped.</summary>

@@ -66,11 +66,22 @@ public sealed class McpHttpTests : IAsyncLifetime
             var second = await mcp.OkAsync("run_code", new { code = "x * 2", sandbox_id = id });
             Assert.Contains("--- result ---\n42", second, StringComparison.Ordinal);
 
-            var chart = await mcp.CallAsync("run_code", new
+            // matplotlib lives in the python-data image (the default image keeps the kernel, numpy and pandas only).
+            var dataSandbox = McpClients.SandboxId(await mcp.OkAsync("create_sandbox", new { image = "python-data" }));
+            ModelContextProtocol.Protocol.CallToolResult chart;
+            try
             {
-                sandbox_id = id,
-                code = "import matplotlib.pyplot as plt\nplt.plot([1, 2, 3], [x, x * 2, x * 3])\nplt.show()",
-            });
+                chart = await mcp.CallAsync("run_code", new
+                {
+                    sandbox_id = dataSandbox,
+                    code = "import matplotlib.pyplot as plt\nx = 21\nplt.plot([1, 2, 3], [x, x * 2, x * 3])\nplt.show()",
+                });
+            }
+            finally
+            {
+                await mcp.CallAsync("destroy_sandbox", new { sandbox_id = dataSandbox });
+            }
+
             Assert.True(chart.IsError != true, chart.Text());
             var image = Assert.Single(chart.Content.OfType<ModelContextProtocol.Protocol.ImageContentBlock>());
             Assert.Equal("image/png", image.MimeType);
