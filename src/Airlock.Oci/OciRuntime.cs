@@ -108,9 +108,16 @@ public sealed class OciRuntime(string binary = "runc", string? root = null, IRea
         }
     }
 
+    /// <summary>
+    /// Gone, or never fully there: runsc killed (kill -9 of the daemon) between creating a container's directory and
+    /// writing its state file answers "loading container: open ....state: no such file or directory"; a restart
+    /// must treat that as a container to clean up, not fail on it.
+    /// </summary>
     private static bool IsNotFound(CommandResult result) =>
         result.Stderr.Contains("does not exist", StringComparison.OrdinalIgnoreCase)
-        || result.Stderr.Contains("not found", StringComparison.OrdinalIgnoreCase);
+        || result.Stderr.Contains("not found", StringComparison.OrdinalIgnoreCase)
+        || (result.Stderr.Contains("loading container", StringComparison.OrdinalIgnoreCase)
+            && result.Stderr.Contains("no such file or directory", StringComparison.OrdinalIgnoreCase));
 
     private static bool IsNotRunning(CommandResult result) =>
         result.Stderr.Contains("not running", StringComparison.OrdinalIgnoreCase)
