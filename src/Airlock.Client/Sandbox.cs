@@ -72,32 +72,8 @@ public sealed class Sandbox : IAsyncDisposable
         ExecAsync(new ExecRequest { Command = command });
 
     /// <summary>Runs a command and collects its output.</summary>
-    public async Task<ExecOutcome> ExecAsync(ExecRequest request, CancellationToken cancellationToken = default)
-    {
-        using var stdout = new MemoryStream();
-        using var stderr = new MemoryStream();
-        ExecResult? result = null;
-        await foreach (var execEvent in Operations.ExecStreamAsync(Id, request, cancellationToken))
-        {
-            switch (execEvent)
-            {
-                case ExecOutput { Stream: OutputStream.Stderr } error:
-                    stderr.Write(error.Data.Span);
-                    break;
-                case ExecOutput output:
-                    stdout.Write(output.Data.Span);
-                    break;
-                case ExecExited exited:
-                    result = exited.Result;
-                    break;
-            }
-        }
-
-        return new ExecOutcome(
-            result ?? throw AirlockException.Unavailable("the command's output ended without an exit status"),
-            stdout.ToArray(),
-            stderr.ToArray());
-    }
+    public Task<ExecOutcome> ExecAsync(ExecRequest request, CancellationToken cancellationToken = default) =>
+        Operations.CollectAsync(Id, request, cancellationToken);
 
     /// <summary>
     /// Runs <paramref name="command"/> (default: <c>/bin/bash -l</c>) on a new <paramref name="columns"/> x <paramref name="rows"/>

@@ -34,7 +34,7 @@ internal sealed class ExecTools(McpBackend backend)
                 Timeout = string.IsNullOrWhiteSpace(timeout) ? null : SandboxTools.Named("timeout", () => Units.ParseDuration(timeout)),
             };
             await ToolAccess.RequireAsync("exec_command", Scopes.SandboxExec, sandbox_id, backend.Sandboxes, cancellationToken);
-            var (outcome, approval) = await HeldCall.RunAsync(backend, sandbox_id, progress, () => ExecCollector.RunAsync(backend.Sandboxes, sandbox_id, request, cancellationToken), cancellationToken);
+            var (outcome, approval) = await HeldCall.RunAsync(backend, sandbox_id, progress, () => backend.Sandboxes.CollectAsync(sandbox_id, request, cancellationToken), cancellationToken);
             return ToolCall.Text(ToolText.Exec(outcome, approval));
         }, cancellationToken);
 

@@ -101,29 +101,7 @@ public sealed class CodeInterpreter(ISandboxOperations sandboxes) : ICodeOperati
     {
         using var input = stdin is null ? null : new MemoryStream(stdin, writable: false);
         var request = new ExecRequest { Command = [CodeDriver.Path, .. arguments], Timeout = timeout, Stdin = input };
-        using var stdout = new MemoryStream();
-        using var stderr = new MemoryStream();
-        ExecResult? result = null;
-        await foreach (var item in sandboxes.ExecStreamAsync(id, request, cancellationToken))
-        {
-            switch (item)
-            {
-                case ExecOutput { Stream: OutputStream.Stderr } error:
-                    stderr.Write(error.Data.Span);
-                    break;
-                case ExecOutput output:
-                    stdout.Write(output.Data.Span);
-                    break;
-                case ExecExited exited:
-                    result = exited.Result;
-                    break;
-            }
-        }
-
-        return new ExecOutcome(
-            result ?? throw AirlockException.Unavailable($"the code interpreter's command in sandbox {id} ended without an exit status"),
-            stdout.ToArray(),
-            stderr.ToArray());
+        return await sandboxes.CollectAsync(id, request, cancellationToken);
     }
 
     private static string Shorten(string text) => text.Length <= 2000 ? text : "..." + text[^2000..];
