@@ -4,7 +4,7 @@
 # path as any command (a policy gates it with a tool pattern such as "airlock-code run").
 #
 #   airlock-code run [--timeout SECONDS]   code on stdin; one JSON result on stdout
-#   airlock-code interrupt                 SIGINT to the kernel (a running cell raises KeyboardInterrupt)
+#   airlock-code interrupt                 the running cell raises KeyboardInterrupt (its run sends the SIGINT)
 #   airlock-code restart                   kill the kernel and start a fresh one
 #
 # One ipykernel per sandbox runs in its own session (so the exec that started it may end, and a
@@ -23,6 +23,9 @@ STATE = "/tmp/.airlock/code/python"
 CONNECTION = os.path.join(STATE, "kernel.json")
 PID_FILE = os.path.join(STATE, "kernel.pid")
 LOG = os.path.join(STATE, "kernel.log")
+# `interrupt` leaves this file; the run whose cell the kernel is executing picks it up and interrupts its own cell
+# (a SIGINT sent from outside could land while the cell is still being handed to the kernel and be swallowed).
+INTERRUPT_REQUEST = os.path.join(STATE, "interrupt")
 START_SECONDS = 60
 # After an interrupt a cell gets this long to unwind; then the kernel is restarted (state lost, said so).
 INTERRUPT_GRACE_SECONDS = 10
@@ -111,6 +114,16 @@ def connect():
     return client
 
 
+def interrupt_requested(since):
+    """True once (consuming the request) when `interrupt` was asked for after this run began."""
+    try:
+        requested = os.path.getmtime(INTERRUPT_REQUEST)
+        os.unlink(INTERRUPT_REQUEST)
+    except OSError:
+        return False
+    return requested >= since
+
+
 def text_of(value):
     if isinstance(value, list):
         return "".join(value)
@@ -139,25 +152,39 @@ def run(timeout):
     client = connect()
     msg_id = client.execute(code, store_history=True, allow_stdin=False, stop_on_error=False)
     result = {"stdout": "", "stderr": "", "text": None, "outputs": [], "error": None, "executionCount": 0}
+    started = time.time()
     deadline = time.monotonic() + timeout
     interrupted_at = None
+    signalled_at = None
+    timed_out = False
+    running = False
     while True:
         now = time.monotonic()
         if interrupted_at is None and now >= deadline:
             os.kill(pid, signal.SIGINT)
             interrupted_at = now
+            timed_out = True
+        if interrupted_at is None and running and interrupt_requested(started):
+            os.kill(pid, signal.SIGINT)
+            interrupted_at = signalled_at = now
+        elif signalled_at is not None and now - signalled_at >= 2:
+            # A SIGINT that reached the kernel between its own steps may have been swallowed: repeat it until the
+            # cell ends (an interrupted cell ends at once).
+            os.kill(pid, signal.SIGINT)
+            signalled_at = now
         if interrupted_at is not None and now >= interrupted_at + INTERRUPT_GRACE_SECONDS:
             kill_kernel()
             start_kernel()
+            why = "ran longer than its %gs timeout and" % timeout if timed_out else "was interrupted but"
             result["error"] = {
-                "name": "TimeoutError",
-                "value": "the cell ran longer than its %gs timeout and did not stop when interrupted; the kernel was restarted and its state is lost" % timeout,
+                "name": "TimeoutError" if timed_out else "KeyboardInterrupt",
+                "value": "the cell %s did not stop within %ds; the kernel was restarted and its state is lost" % (why, INTERRUPT_GRACE_SECONDS),
                 "traceback": [],
             }
             break
         wait = (deadline if interrupted_at is None else interrupted_at + INTERRUPT_GRACE_SECONDS) - now
         try:
-            message = client.get_iopub_msg(timeout=max(0.05, min(wait, 1.0)))
+            message = client.get_iopub_msg(timeout=max(0.05, min(wait, 0.2)))
         except Exception:  # queue.Empty: nothing yet
             if kernel_pid() is None:
                 start_kernel()
@@ -188,7 +215,11 @@ def run(timeout):
             result["outputs"] = []
         elif kind == "execute_input":
             result["executionCount"] = content.get("execution_count") or result["executionCount"]
-    if interrupted_at is not None and result["error"] is not None and result["error"]["name"] == "KeyboardInterrupt":
+            running = True
+    if interrupted_at is not None and not timed_out:
+        if result["error"] is None:
+            result["error"] = {"name": "KeyboardInterrupt", "value": "the cell was interrupted", "traceback": []}
+    elif interrupted_at is not None and result["error"] is not None and result["error"]["name"] == "KeyboardInterrupt":
         result["error"]["name"] = "TimeoutError"
         result["error"]["value"] = "the cell ran longer than its %gs timeout and was interrupted; the kernel keeps its state" % timeout
     elif interrupted_at is not None and result["error"] is None:
@@ -219,9 +250,9 @@ def main(argv):
         require_jupyter()
         run(timeout)
     elif verb == "interrupt":
-        pid = kernel_pid()
-        if pid is not None:
-            os.kill(pid, signal.SIGINT)
+        if kernel_pid() is not None:
+            with open(INTERRUPT_REQUEST, "w"):
+                pass
     elif verb == "restart":
         require_jupyter()
         os.makedirs(STATE, exist_ok=True)
