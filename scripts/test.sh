@@ -8,6 +8,10 @@ scripts/setup.sh
 # Tests share one image cache (the default image takes ~40 s to build); it is rebuilt when missing.
 export AIRLOCK_IMAGES="${AIRLOCK_IMAGES:-/var/lib/airlock/images}"
 export AIRLOCK_AGENT="$here/artifacts/agent/airlock-agent"
+# The code-interpreter and MCP tests need the python-data image (matplotlib, ~5 min to build the first time):
+# build it here, where nothing times out, rather than inside a test's HTTP call. A sandbox's first run builds it.
+AIRLOCK_AGENT="$AIRLOCK_AGENT" dotnet "$here/artifacts/bin/airlock.dll" run --image python-data --isolation container -- true \
+  || { echo "could not build the python-data image (see above)" >&2; exit 1; }
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 status=0

@@ -5,6 +5,14 @@ using Airlock.Bench;
 // The image cache of the default data directory is reused when it exists (AIRLOCK_IMAGES overrides).
 //   dotnet run -c Release --project bench/Airlock.Bench -- [ITERATIONS]       every tier
 //   dotnet run -c Release --project bench/Airlock.Bench -- audit [EVENTS] [PRODUCERS]   audit append throughput only (seconds, no root)
+//   dotnet run -c Release --project bench/Airlock.Bench -- egress             egress gateway vs direct loopback only (seconds, no root)
+if (args.Length > 0 && args[0] == "egress")
+{
+    var egressRows = await EgressBenchmark.RunAsync();
+    ResultTable.Print(egressRows);
+    return egressRows.All(r => r.MeetsTarget) ? 0 : 1;
+}
+
 var auditOnly = args.Length > 0 && args[0] == "audit";
 var count = args.Length > (auditOnly ? 1 : 0) && int.TryParse(args[auditOnly ? 1 : 0], out var n) ? n : auditOnly ? 200_000 : 10;
 var producers = auditOnly && args.Length > 2 && int.TryParse(args[2], out var p) ? p : 256;
@@ -18,7 +26,7 @@ try
 {
     var rows = auditOnly
         ? await AuditThroughputBenchmark.RunAsync(data, count, producers)
-        : [.. await EndToEndBenchmark.RunAsync(data, count), .. await AuditThroughputBenchmark.RunAsync(data, 200_000, producers)];
+        : [.. await EndToEndBenchmark.RunAsync(data, count), .. await AuditThroughputBenchmark.RunAsync(data, 200_000, producers), .. await EgressBenchmark.RunAsync()];
     ResultTable.Print(rows);
     return rows.All(r => r.MeetsTarget) ? 0 : 1;
 }

@@ -6,14 +6,15 @@ namespace Airlock.Audit.Sqlite;
 internal static class AuditDatabase
 {
     /// <summary>
-    /// WAL lets readers (the API, <c>airlock audit</c>) run beside the writer; synchronous=FULL fsyncs the WAL on
-    /// every commit, so a record is on disk before its append is acknowledged. The busy timeout covers another
+    /// WAL lets readers (the API, <c>airlock audit</c>) run beside the writer; synchronous=NORMAL because the log
+    /// fsyncs the WAL itself after each commit, outside the write lock, before acknowledging (<see cref="WalFile"/>),
+    /// so a record is still on disk before its append is acknowledged. The busy timeout covers another
     /// process (daemon and embedded CLI) holding the write lock for one batch.
     /// </summary>
     private const string Pragmas = """
         PRAGMA busy_timeout = 30000;
         PRAGMA journal_mode = WAL;
-        PRAGMA synchronous = FULL;
+        PRAGMA synchronous = NORMAL;
         """;
 
     private const string Schema = """

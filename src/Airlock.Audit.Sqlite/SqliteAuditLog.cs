@@ -5,8 +5,10 @@ namespace Airlock.Audit.Sqlite;
 
 /// <summary>
 /// The audit trail in its own SQLite file. Appends from any number of callers queue up; one writer task takes
-/// everything queued, writes it in one transaction (<see cref="AuditBatchWriter"/>) and completes each caller
-/// after the commit, so throughput grows with concurrency while every acknowledged record is on disk.
+/// everything queued and writes it in one transaction (<see cref="AuditBatchWriter"/>); a second task flushes the
+/// write-ahead log to disk (<see cref="WalFile"/>) and only then completes each caller. The two stages overlap —
+/// one batch is inserted while the previous one is being fsynced — so throughput grows with concurrency while
+/// every acknowledged record is on disk.
 /// Several processes may append to the same file; the chain stays one chain (see <see cref="AuditBatchWriter"/>).
 /// </summary>
 public sealed class SqliteAuditLog : IAuditLog, IAsyncDisposable
@@ -14,6 +16,8 @@ public sealed class SqliteAuditLog : IAuditLog, IAsyncDisposable
     private readonly SqliteAuditLogOptions _options;
     private readonly TimeProvider _time;
     private readonly Channel<AuditAppend> _queue = Channel.CreateUnbounded<AuditAppend>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<CommittedBatch> _committed = Channel.CreateUnbounded<CommittedBatch>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly WalFile _wal;
     private readonly SqliteConnection _writeConnection;
     private readonly AuditBatchWriter _writer;
     private readonly SqliteConnection _readConnection;
@@ -21,6 +25,7 @@ public sealed class SqliteAuditLog : IAuditLog, IAsyncDisposable
     private readonly AuditObservers _observers;
     private readonly ITimer _checkpointTimer;
     private readonly Task _writeLoop;
+    private readonly Task _flushLoop;
     private bool _uncheckpointed;
 
     /// <summary>Opens (creating when missing) the database; the signing key is created at the first checkpoint.</summary>
@@ -33,13 +38,15 @@ public sealed class SqliteAuditLog : IAuditLog, IAsyncDisposable
         _time = time ?? TimeProvider.System;
         _writeConnection = AuditDatabase.OpenForWriting(options.DatabasePath);
         _writer = new AuditBatchWriter(_writeConnection, options);
+        _wal = new WalFile(options.DatabasePath);
         _readConnection = AuditDatabase.OpenForReading(options.DatabasePath);
         _observers = new AuditObservers(options.ObserverFailed);
         _checkpointTimer = _time.CreateTimer(_ => _queue.Writer.TryWrite(AuditAppend.CheckpointTick), null, options.CheckpointInterval, options.CheckpointInterval);
         _writeLoop = Task.Run(WriteLoopAsync);
+        _flushLoop = Task.Run(FlushLoopAsync);
     }
 
-    /// <summary>Completes once the record is committed (fsynced). Cancelling abandons the wait, not the append: the record may still be written.</summary>
+    /// <summary>Completes once the record is committed and the write-ahead log holding it is fsynced. Cancelling abandons the wait, not the append: the record may still be written.</summary>
     public Task<AuditRecord> AppendAsync(AuditEvent auditEvent, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(auditEvent);
@@ -71,13 +78,16 @@ public sealed class SqliteAuditLog : IAuditLog, IAsyncDisposable
         if (!_queue.Writer.TryComplete()) return;
         await _checkpointTimer.DisposeAsync();
         await _writeLoop;
+        _committed.Writer.TryComplete();
+        await _flushLoop;
         if (_uncheckpointed)
         {
             try
             {
                 _writer.Write([], _time.GetUtcNow(), checkpointDue: true);
+                _wal.Flush();
             }
-            catch (SqliteException)
+            catch (Exception e) when (e is SqliteException or IOException)
             {
                 // The next writer's checkpoint will cover these records; closing must not fail for it.
             }
@@ -85,6 +95,7 @@ public sealed class SqliteAuditLog : IAuditLog, IAsyncDisposable
 
         await _observers.DisposeAsync();
         _writer.Dispose();
+        _wal.Dispose();
         _writeConnection.Dispose();
         _readConnection.Dispose();
         _readGate.Dispose();
@@ -115,15 +126,49 @@ public sealed class SqliteAuditLog : IAuditLog, IAsyncDisposable
             {
                 var records = _writer.Write(batch, _time.GetUtcNow(), checkpointDue: tick);
                 _uncheckpointed = !tick && (_uncheckpointed || records.Count > 0);
-                for (var i = 0; i < batch.Count; i++) batch[i].Committed.TrySetResult(records[i]);
-                _observers.Publish(records);
+                _committed.Writer.TryWrite(new CommittedBatch([.. batch], records));
             }
             catch (Exception e)
             {
                 // The transaction rolled back: none of these records exists, the chain is unchanged.
-                var failure = new AirlockException(AirlockErrorKind.Unavailable, $"the audit record could not be written to {_options.DatabasePath}: {e.Message}", e);
-                foreach (var append in batch) append.Committed.TrySetException(failure);
+                Fail(batch, $"the audit record could not be written to {_options.DatabasePath}: {e.Message}", e);
             }
         }
     }
+
+    /// <summary>One fsync covers every batch committed before it started: under load, several at a time.</summary>
+    private async Task FlushLoopAsync()
+    {
+        var reader = _committed.Reader;
+        var due = new List<CommittedBatch>();
+        while (await reader.WaitToReadAsync())
+        {
+            due.Clear();
+            while (reader.TryRead(out var batch)) due.Add(batch);
+            try
+            {
+                _wal.Flush();
+            }
+            catch (Exception e)
+            {
+                // Committed but not known to be on disk: the caller must not take it as acknowledged.
+                foreach (var batch in due) Fail(batch.Appends, $"the audit log {_options.DatabasePath} could not be flushed to disk: {e.Message}", e);
+                continue;
+            }
+
+            foreach (var batch in due)
+            {
+                for (var i = 0; i < batch.Appends.Length; i++) batch.Appends[i].Committed.TrySetResult(batch.Records[i]);
+                _observers.Publish(batch.Records);
+            }
+        }
+    }
+
+    private static void Fail(IEnumerable<AuditAppend> appends, string message, Exception cause)
+    {
+        var failure = new AirlockException(AirlockErrorKind.Unavailable, message, cause);
+        foreach (var append in appends) append.Committed.TrySetException(failure);
+    }
+
+    private sealed record CommittedBatch(AuditAppend[] Appends, IReadOnlyList<AuditRecord> Records);
 }

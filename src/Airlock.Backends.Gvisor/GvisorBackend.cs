@@ -66,6 +66,10 @@ public sealed partial class GvisorBackend : ISandboxBackend
     public Task ResumeAsync(string sandboxId, CancellationToken cancellationToken = default) =>
         _runtime.ResumeAsync(SandboxLayout.For(_paths, sandboxId).ContainerId, cancellationToken);
 
+    /// <summary>From the sandbox's cgroups (under gVisor they also hold the sentry's own threads, which is the CPU and memory the sandbox costs the host).</summary>
+    public Task<ResourceUsage?> ReadUsageAsync(string sandboxId, CancellationToken cancellationToken = default) =>
+        Task.FromResult(CgroupUsage.Read(SandboxCgroups.Directories(SandboxLayout.For(_paths, sandboxId))));
+
     /// <summary>
     /// OOM kills come from the host memory cgroup, as in the container tier, but under gVisor an OOM kill
     /// ends the whole sandbox (see <see cref="CreateAsync"/>). Forks refused by the sandbox's pids limit are

@@ -164,6 +164,13 @@ public sealed partial class MicroVmBackend : ISandboxBackend
         return vmm with { OomKills = vmm.OomKills + await ReadGuestOomKillsAsync(sandboxId, cancellationToken) };
     }
 
+    /// <summary>
+    /// The VMM's cgroup: QEMU's CPU time is the guest's (plus emulation, under TCG) and its memory is the guest's RAM as
+    /// the host pays for it — the host's view, which is what a resource rule protects.
+    /// </summary>
+    public Task<ResourceUsage?> ReadUsageAsync(string sandboxId, CancellationToken cancellationToken = default) =>
+        Task.FromResult(CgroupUsage.Read(VmmCgroup.Directories(MicroVmLayout.For(_paths, sandboxId))));
+
     private async Task<long> ReadGuestOomKillsAsync(string sandboxId, CancellationToken cancellationToken)
     {
         try

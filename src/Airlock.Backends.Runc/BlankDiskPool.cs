@@ -102,8 +102,9 @@ internal sealed class BlankDiskPool(AirlockPaths paths)
     }
 
     /// <summary>Images a killed process was making (its pid is gone) are half-written: delete them.</summary>
-    private void RemoveStaleMakings()
+    public void RemoveStaleMakings()
     {
+        if (!Directory.Exists(_directory)) return;
         foreach (var making in Directory.EnumerateFiles(_directory, ".making-*.img"))
         {
             var pidText = Path.GetFileName(making).Split('-')[1];

@@ -50,12 +50,19 @@ public sealed partial class RuncBackend : ISandboxBackend
     public Task ResumeAsync(string sandboxId, CancellationToken cancellationToken = default) =>
         _runtime.ResumeAsync(SandboxLayout.For(_paths, sandboxId).ContainerId, cancellationToken);
 
+    /// <summary>From the sandbox's cgroups (under gVisor they also hold the sentry's own threads, which is the CPU and memory the sandbox costs the host).</summary>
+    public Task<ResourceUsage?> ReadUsageAsync(string sandboxId, CancellationToken cancellationToken = default) =>
+        Task.FromResult(CgroupUsage.Read(SandboxCgroups.Directories(SandboxLayout.For(_paths, sandboxId))));
+
     public Task<LimitCounters> ReadLimitCountersAsync(string sandboxId, CancellationToken cancellationToken = default) =>
         Task.FromResult(SandboxCgroups.ReadCounters(SandboxLayout.For(_paths, sandboxId)));
 
     /// <summary>runc containers named airlock-* whose bundle lies under this data directory, plus every sandbox directory.</summary>
     public async Task<IReadOnlyList<string>> ListHostSandboxesAsync(CancellationToken cancellationToken = default)
     {
+        // The startup sweep asks every tier for its leftovers: a blank disk a killed daemon was formatting is one
+        // (found by the kill -9 harness: it stayed until the next pool refill, or forever if none came).
+        _diskPool.RemoveStaleMakings();
         var sandboxes = Path.GetFullPath(_paths.Sandboxes).TrimEnd('/') + "/";
         var ids = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var container in await _runtime.ListAsync(cancellationToken))

@@ -111,10 +111,13 @@ internal static class CliApp
         root.Subcommands.Add(RunCommand.Build(context));
         root.Subcommands.Add(CreateCommand.Build(context));
         root.Subcommands.Add(ExecCommand.Build(context));
+        root.Subcommands.Add(CodeCommand.Build(context));
         root.Subcommands.Add(PsCommand.Build(context));
         root.Subcommands.Add(RmCommand.Build(context));
         root.Subcommands.Add(InspectCommand.Build(context));
         root.Subcommands.Add(CpCommand.Build(context));
+        root.Subcommands.Add(ShellCommand.Build(context));
+        root.Subcommands.Add(ExposeCommand.Build(context));
         root.Subcommands.Add(ServeCommand.Build(context));
         root.Subcommands.Add(ImageCommand.Build(context));
         root.Subcommands.Add(ArtifactCommand.Build(context));
@@ -124,6 +127,8 @@ internal static class CliApp
         root.Subcommands.Add(AuditCommand.Build(context));
         root.Subcommands.Add(TokenCommand.Build(context));
         root.Subcommands.Add(GatewayCommand.Build(context));
+        root.Subcommands.Add(McpCommand.Build(context));
+        root.Subcommands.Add(RedTeamCommand.Build(context));
         return root;
     }
 }

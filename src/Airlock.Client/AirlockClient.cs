@@ -45,18 +45,38 @@ public sealed class AirlockClient : IDisposable
         _ownsHttp = http is null;
         _http = http ?? new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
         _daemon = new DaemonConnection(_http, baseAddress, token.Trim());
-        Operations = new HttpSandboxOperations(_daemon);
+        var operations = new HttpSandboxOperations(_daemon);
+        Operations = operations;
+        Code = operations;
         _governance = new HttpGovernanceOperations(_daemon);
         Audit = new AuditClient(_daemon);
         Tokens = new HttpTokenOperations(_daemon);
         Artifacts = new HttpArtifactStore(_daemon);
     }
 
+    /// <summary>The code interpreter of every sandbox: run a cell, interrupt, restart (also <see cref="Sandbox.RunCodeAsync(string, TimeSpan?, CancellationToken)"/>).</summary>
+    public ICodeOperations Code { get; }
+
     /// <summary>Pending approvals: list, approve, deny.</summary>
     public IApprovalOperations Approvals => _governance;
 
     /// <summary>Named, versioned policies a sandbox can be created with (<see cref="SandboxSpec.Policy"/> = <c>NAME</c> or <c>NAME@VERSION</c>).</summary>
     public IPolicyOperations Policies => _governance;
+
+    /// <summary>
+    /// Exposes port <paramref name="port"/> of a sandbox at a daemon URL guarded by a token of its own (returned once, in
+    /// <see cref="PortPreview.Token"/>); <paramref name="ttl"/> defaults to one hour. Needs the <c>sandbox:expose</c> scope.
+    /// </summary>
+    public Task<PortPreview> ExposePortAsync(string sandboxId, int port, TimeSpan? ttl = null, CancellationToken cancellationToken = default) =>
+        ((HttpSandboxOperations)Operations).ExposePortAsync(sandboxId, port, ttl, cancellationToken);
+
+    /// <summary>The sandbox's open previews (without their tokens).</summary>
+    public Task<IReadOnlyList<PortPreview>> ListPortsAsync(string sandboxId, CancellationToken cancellationToken = default) =>
+        ((HttpSandboxOperations)Operations).ListPortsAsync(sandboxId, cancellationToken);
+
+    /// <summary>Closes the preview of <paramref name="port"/>; NotFound when it is not exposed.</summary>
+    public Task ClosePortAsync(string sandboxId, int port, CancellationToken cancellationToken = default) =>
+        ((HttpSandboxOperations)Operations).ClosePortAsync(sandboxId, port, cancellationToken);
 
     /// <summary>The policy's verdict on each intended step in a sandbox, before anything runs.</summary>
     public Task<IReadOnlyList<PlanStepDecision>> VetPlanAsync(string sandboxId, IReadOnlyList<PlanStep> steps, CancellationToken cancellationToken = default) =>

@@ -31,6 +31,33 @@ internal sealed class DaemonConnection
         return request;
     }
 
+    /// <summary>The same bearer token on a WebSocket handshake (terminals).</summary>
+    public void Authorize(System.Net.WebSockets.ClientWebSocketOptions options) =>
+        options.SetRequestHeader("Authorization", "Bearer " + _token);
+
+    /// <summary>The ws:// or wss:// address of <paramref name="relative"/>.</summary>
+    public Uri WebSocketUri(string relative)
+    {
+        var builder = new UriBuilder(new Uri(BaseAddress, relative));
+        builder.Scheme = builder.Scheme == Uri.UriSchemeHttps ? "wss" : "ws";
+        return builder.Uri;
+    }
+
+    /// <summary>Why a WebSocket handshake that got <paramref name="status"/> failed: the problem body of the same GET, when it says the same.</summary>
+    public async Task<AirlockException> HandshakeFailureAsync(string relative, int status, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await Http.SendAsync(Request(HttpMethod.Get, relative), HttpCompletionOption.ResponseContentRead, cancellationToken);
+            if ((int)response.StatusCode == status) return await ToExceptionAsync(response, cancellationToken);
+        }
+        catch (HttpRequestException)
+        {
+        }
+
+        return new AirlockException(WireFormat.KindOf(status), $"the daemon refused the terminal with {status}");
+    }
+
     public static JsonContent Json<T>(T value) => JsonContent.Create(value, options: AirlockJson.Options);
 
     /// <summary>Sends; a non-success status becomes the <see cref="AirlockException"/> its problem body describes.</summary>

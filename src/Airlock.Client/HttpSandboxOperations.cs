@@ -6,7 +6,7 @@ using Airlock.Client.Wire;
 namespace Airlock.Client;
 
 /// <summary><see cref="ISandboxOperations"/> against a daemon's REST API (docs/api.md).</summary>
-internal sealed class HttpSandboxOperations(DaemonConnection daemon) : ISandboxOperations
+internal sealed partial class HttpSandboxOperations(DaemonConnection daemon) : ISandboxOperations
 {
     private static string Sandbox(string id) => $"v1/sandboxes/{DaemonConnection.Escape(id)}";
 

@@ -43,37 +43,61 @@ public sealed class Sandbox : IAsyncDisposable
         return new Sandbox(operations, info);
     }
 
+    /// <summary>
+    /// Runs one cell of Python in the sandbox's stateful kernel (started on first use): variables, imports and files
+    /// persist across calls. A cell that raised is a result with <see cref="CodeResult.Error"/>, not an exception;
+    /// one that outlives <paramref name="timeout"/> (default 60 s) is interrupted and the kernel keeps its state.
+    /// </summary>
+    public Task<CodeResult> RunCodeAsync(string code, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        RunCodeAsync(new CodeRequest { Code = code, Timeout = timeout }, cancellationToken);
+
+    /// <summary>Runs one cell (see <see cref="RunCodeAsync(string, TimeSpan?, CancellationToken)"/>).</summary>
+    public Task<CodeResult> RunCodeAsync(CodeRequest request, CancellationToken cancellationToken = default) =>
+        CodeOperations.RunCodeAsync(Id, request, cancellationToken);
+
+    /// <summary>Interrupts the running cell, if any (it raises <c>KeyboardInterrupt</c>); the kernel keeps its state.</summary>
+    public Task InterruptCodeAsync(CancellationToken cancellationToken = default) =>
+        CodeOperations.InterruptAsync(Id, CodeLanguages.Python, cancellationToken);
+
+    /// <summary>Restarts the kernel: variables and imports are forgotten, files stay.</summary>
+    public Task RestartCodeAsync(CancellationToken cancellationToken = default) =>
+        CodeOperations.RestartAsync(Id, CodeLanguages.Python, cancellationToken);
+
+    // The daemon's client and the embedded governed stage both implement the interpreter beside the sandbox operations.
+    private ICodeOperations CodeOperations => Operations as ICodeOperations
+        ?? throw new NotSupportedException($"{Operations.GetType().Name} has no code interpreter; use AirlockClient.Operations or the governed operations of the embedded engine");
+
     /// <summary>Runs a command and collects its output.</summary>
     public Task<ExecOutcome> ExecAsync(params string[] command) =>
         ExecAsync(new ExecRequest { Command = command });
 
     /// <summary>Runs a command and collects its output.</summary>
-    public async Task<ExecOutcome> ExecAsync(ExecRequest request, CancellationToken cancellationToken = default)
-    {
-        using var stdout = new MemoryStream();
-        using var stderr = new MemoryStream();
-        ExecResult? result = null;
-        await foreach (var execEvent in Operations.ExecStreamAsync(Id, request, cancellationToken))
-        {
-            switch (execEvent)
-            {
-                case ExecOutput { Stream: OutputStream.Stderr } error:
-                    stderr.Write(error.Data.Span);
-                    break;
-                case ExecOutput output:
-                    stdout.Write(output.Data.Span);
-                    break;
-                case ExecExited exited:
-                    result = exited.Result;
-                    break;
-            }
-        }
+    public Task<ExecOutcome> ExecAsync(ExecRequest request, CancellationToken cancellationToken = default) =>
+        Operations.CollectAsync(Id, request, cancellationToken);
 
-        return new ExecOutcome(
-            result ?? throw AirlockException.Unavailable("the command's output ended without an exit status"),
-            stdout.ToArray(),
-            stderr.ToArray());
+    /// <summary>
+    /// Runs <paramref name="command"/> (default: <c>/bin/bash -l</c>) on a new <paramref name="columns"/> x <paramref name="rows"/>
+    /// pseudo-terminal inside the sandbox: write keystrokes to <see cref="ISandboxTerminal.Input"/>, read the screen's bytes from
+    /// <see cref="ISandboxTerminal.Output"/>, resize with <see cref="ISandboxTerminal.ResizeAsync"/>. Judged and audited as an exec.
+    /// </summary>
+    public Task<ISandboxTerminal> OpenTerminalAsync(int columns = 80, int rows = 24, IReadOnlyList<string>? command = null, CancellationToken cancellationToken = default)
+    {
+        var channels = Operations as ISandboxChannels
+            ?? throw AirlockException.Unavailable("these sandbox operations cannot open terminals; use a daemon's AirlockClient.Operations or the engine");
+        return channels.OpenTerminalAsync(Id, new TerminalRequest { Columns = columns, Rows = rows, Command = command is { Count: > 0 } ? command : TerminalRequest.DefaultShell }, cancellationToken);
     }
+
+    /// <summary>Exposes <paramref name="port"/> at a daemon URL guarded by its own token (a daemon only: previews live in it).</summary>
+    public Task<PortPreview> ExposePortAsync(int port, TimeSpan? ttl = null, CancellationToken cancellationToken = default) =>
+        Operations is HttpSandboxOperations daemon
+            ? daemon.ExposePortAsync(Id, port, ttl, cancellationToken)
+            : throw AirlockException.Unavailable("port previews are served by a daemon: start `airlock serve` and use AirlockClient");
+
+    /// <summary>Closes the preview of <paramref name="port"/>.</summary>
+    public Task ClosePortAsync(int port, CancellationToken cancellationToken = default) =>
+        Operations is HttpSandboxOperations daemon
+            ? daemon.ClosePortAsync(Id, port, cancellationToken)
+            : throw AirlockException.Unavailable("port previews are served by a daemon: start `airlock serve` and use AirlockClient");
 
     /// <summary>Runs a command; output chunks stream as produced, then one <see cref="ExecExited"/>.</summary>
     public IAsyncEnumerable<ExecEvent> ExecStreamAsync(ExecRequest request, CancellationToken cancellationToken = default) =>

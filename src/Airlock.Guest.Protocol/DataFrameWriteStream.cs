@@ -9,10 +9,13 @@ namespace Airlock.Guest.Protocol;
 public sealed class DataFrameWriteStream : Stream
 {
     private readonly FrameConnection _connection;
+    private readonly FrameType _type;
 
-    public DataFrameWriteStream(FrameConnection connection)
+    /// <param name="type">The frame type to send: Data, or Stdin for a terminal's keystrokes.</param>
+    public DataFrameWriteStream(FrameConnection connection, FrameType type = FrameType.Data)
     {
         _connection = connection;
+        _type = type;
     }
 
     public override bool CanRead => false;
@@ -34,7 +37,7 @@ public sealed class DataFrameWriteStream : Stream
         while (!buffer.IsEmpty)
         {
             int n = Math.Min(buffer.Length, GuestProtocol.DataChunkSize);
-            await _connection.WriteFrameAsync(FrameType.Data, buffer[..n], cancellationToken);
+            await _connection.WriteFrameAsync(_type, buffer[..n], cancellationToken);
             buffer = buffer[n..];
         }
     }

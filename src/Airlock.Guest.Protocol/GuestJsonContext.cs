@@ -12,6 +12,7 @@ namespace Airlock.Guest.Protocol;
 [JsonSerializable(typeof(GuestExit))]
 [JsonSerializable(typeof(GuestError))]
 [JsonSerializable(typeof(GuestOk))]
+[JsonSerializable(typeof(GuestResize))]
 [JsonSerializable(typeof(FileEntry))]
 [JsonSerializable(typeof(List<FileEntry>))]
 [JsonSerializable(typeof(ProcessInfo))]

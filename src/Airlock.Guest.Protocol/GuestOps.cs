@@ -17,4 +17,6 @@ public static class GuestOps
     public const string FileRemove = "file.remove";
     public const string TarGet = "tar.get";
     public const string TarPut = "tar.put";
+    public const string PtyOpen = "pty.open";
+    public const string PortConnect = "port.connect";
 }

@@ -32,6 +32,11 @@ namespace Airlock.Guest.Protocol;
 /// <item><c>file.list {path}</c>: ← Json FileEntry[]. <c>file.stat {path}</c>, <c>file.mkdir {path, parents}</c>: ← Json FileEntry.
 /// <c>file.remove {path, recursive}</c>: ← Json GuestOk.</item>
 /// <item><c>tar.get {path}</c>: ← Json GuestOk, Data* (a PAX tar stream), End.</item>
+/// <item><c>pty.open {argv, env, cwd, cols, rows}</c>: ← Json <see cref="ProcessInfo"/> (the command runs on a new pseudo-terminal);
+/// → Stdin* (keystrokes), Json <see cref="GuestResize"/> <c>{cols, rows}</c>, StdinClose (types ^D); ← Stdout* (the terminal's
+/// output), then Json GuestExit. Closing the connection kills the command's process group.</item>
+/// <item><c>port.connect {port}</c>: ← Json GuestOk once 127.0.0.1:port inside the sandbox accepted, or Error (Unavailable: nothing
+/// listens); then Data* both ways; End from either side half-closes that direction; closing the connection closes the socket.</item>
 /// <item><c>tar.put {path}</c>: ← Json GuestOk (the directory exists); → Data* (a tar stream), End; ← Json GuestOk.</item>
 /// </list>
 /// </para>

@@ -46,6 +46,36 @@ public static unsafe class NativeProcess
         SafeFileHandle stdin,
         SafeFileHandle stdout,
         SafeFileHandle stderr,
+        out int pid) =>
+        SpawnCore(path, argv, environment, workingDirectory, stdin, stdout, stderr, terminal: null, out pid);
+
+    /// <summary>
+    /// Like <see cref="Spawn(string, IReadOnlyList{string}, IReadOnlyList{string}, string?, SafeFileHandle, SafeFileHandle, SafeFileHandle, out int)"/>,
+    /// but the child's stdio is the pseudo-terminal replica <paramref name="terminalPath"/>. glibc runs the file actions
+    /// after <c>setsid</c>, so opening the replica (without O_NOCTTY) makes it the new session's controlling terminal and
+    /// the child's group its foreground group, as TIOCSCTTY would; the same rule holds under gVisor and in the microVM.
+    /// </summary>
+    public static int SpawnOnTerminal(
+        string path,
+        IReadOnlyList<string> argv,
+        IReadOnlyList<string> environment,
+        string? workingDirectory,
+        string terminalPath,
+        out int pid)
+    {
+        using var none = new SafeFileHandle();
+        return SpawnCore(path, argv, environment, workingDirectory, none, none, none, terminalPath, out pid);
+    }
+
+    private static int SpawnCore(
+        string path,
+        IReadOnlyList<string> argv,
+        IReadOnlyList<string> environment,
+        string? workingDirectory,
+        SafeFileHandle stdin,
+        SafeFileHandle stdout,
+        SafeFileHandle stderr,
+        string? terminal,
         out int pid)
     {
         pid = 0;
@@ -61,9 +91,12 @@ public static unsafe class NativeProcess
         bool refIn = false, refOut = false, refErr = false;
         try
         {
-            stdin.DangerousAddRef(ref refIn);
-            stdout.DangerousAddRef(ref refOut);
-            stderr.DangerousAddRef(ref refErr);
+            if (terminal is null)
+            {
+                stdin.DangerousAddRef(ref refIn);
+                stdout.DangerousAddRef(ref refOut);
+                stderr.DangerousAddRef(ref refErr);
+            }
 
             // posix_spawn* return an errno (0 on success); sig*set return -1 only for a bad argument.
             int rc = Libc.posix_spawnattr_init(attr);
@@ -75,9 +108,23 @@ public static unsafe class NativeProcess
                 rc = rc != 0 ? rc : (Libc.sigemptyset(sigset) == 0 ? 0 : Errno.EINVAL);
                 rc = rc != 0 ? rc : Libc.posix_spawnattr_setsigmask(attr, sigset);
                 rc = rc != 0 ? rc : Libc.posix_spawnattr_setflags(attr, (short)(PosixSpawnSetSigDef | PosixSpawnSetSigMask | PosixSpawnSetSid));
-                rc = rc != 0 ? rc : Libc.posix_spawn_file_actions_adddup2(actions, (int)stdin.DangerousGetHandle(), 0);
-                rc = rc != 0 ? rc : Libc.posix_spawn_file_actions_adddup2(actions, (int)stdout.DangerousGetHandle(), 1);
-                rc = rc != 0 ? rc : Libc.posix_spawn_file_actions_adddup2(actions, (int)stderr.DangerousGetHandle(), 2);
+                if (terminal is null)
+                {
+                    rc = rc != 0 ? rc : Libc.posix_spawn_file_actions_adddup2(actions, (int)stdin.DangerousGetHandle(), 0);
+                    rc = rc != 0 ? rc : Libc.posix_spawn_file_actions_adddup2(actions, (int)stdout.DangerousGetHandle(), 1);
+                    rc = rc != 0 ? rc : Libc.posix_spawn_file_actions_adddup2(actions, (int)stderr.DangerousGetHandle(), 2);
+                }
+                else if (rc == 0)
+                {
+                    fixed (byte* replica = NativeFs.Utf8(terminal))
+                    {
+                        // glibc copies the path; O_RDWR without O_NOCTTY acquires the controlling terminal.
+                        rc = Libc.posix_spawn_file_actions_addopen(actions, 0, replica, 0x2, 0);
+                    }
+
+                    rc = rc != 0 ? rc : Libc.posix_spawn_file_actions_adddup2(actions, 0, 1);
+                    rc = rc != 0 ? rc : Libc.posix_spawn_file_actions_adddup2(actions, 0, 2);
+                }
                 if (rc == 0 && workingDirectory is not null)
                 {
                     fixed (byte* cwd = NativeFs.Utf8(workingDirectory))

@@ -45,10 +45,24 @@ public sealed class OciRuntime(string binary = "runc", string? root = null, IRea
         return IsNotFound(result) ? null : throw new HostCommandException($"{Path.GetFileName(Binary)} state {id} failed: {result.Message}");
     }
 
+    /// <summary>
+    /// Every container under the runtime's root. runc lists by reading each container's state directory, and fails
+    /// outright when one vanishes between its readdir and its stat (another process deleting a container
+    /// meanwhile): that is retried, since the next listing simply no longer has it.
+    /// </summary>
     public async Task<IReadOnlyList<ContainerState>> ListAsync(CancellationToken cancellationToken = default)
     {
-        var result = await HostCommand.CheckAsync(Binary, [.. GlobalArgs(null), "list", "--format", "json"], TimeSpan.FromSeconds(30), cancellationToken);
-        return JsonSerializer.Deserialize(result.Stdout, OciJsonContext.Default.ListContainerState) ?? [];
+        for (var attempt = 1; ; attempt++)
+        {
+            var result = await HostCommand.RunAsync(Binary, [.. GlobalArgs(null), "list", "--format", "json"], TimeSpan.FromSeconds(30), cancellationToken);
+            if (result.Succeeded) return JsonSerializer.Deserialize(result.Stdout, OciJsonContext.Default.ListContainerState) ?? [];
+            if (attempt >= 5 || !result.Message.Contains("no such file or directory", StringComparison.Ordinal))
+            {
+                throw new HostCommandException($"{Path.GetFileName(Binary)} list --format json failed: {result.Message}");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt), cancellationToken);
+        }
     }
 
     /// <summary>Signals every process of the container. Returns false when the container is gone or already stopped.</summary>
@@ -95,9 +109,16 @@ public sealed class OciRuntime(string binary = "runc", string? root = null, IRea
         }
     }
 
+    /// <summary>
+    /// Gone, or never fully there: runsc killed (kill -9 of the daemon) between creating a container's directory and
+    /// writing its state file answers "loading container: open ....state: no such file or directory"; a restart
+    /// must treat that as a container to clean up, not fail on it.
+    /// </summary>
     private static bool IsNotFound(CommandResult result) =>
         result.Stderr.Contains("does not exist", StringComparison.OrdinalIgnoreCase)
-        || result.Stderr.Contains("not found", StringComparison.OrdinalIgnoreCase);
+        || result.Stderr.Contains("not found", StringComparison.OrdinalIgnoreCase)
+        || (result.Stderr.Contains("loading container", StringComparison.OrdinalIgnoreCase)
+            && result.Stderr.Contains("no such file or directory", StringComparison.OrdinalIgnoreCase));
 
     private static bool IsNotRunning(CommandResult result) =>
         result.Stderr.Contains("not running", StringComparison.OrdinalIgnoreCase)

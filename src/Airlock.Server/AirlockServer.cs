@@ -2,6 +2,7 @@ using System.Reflection;
 using Airlock.Core.Governance;
 using Airlock.Audit;
 using Airlock.Core.Images;
+using Airlock.Mcp;
 using Airlock.Server.Endpoints;
 using Airlock.Server.Http;
 using Airlock.Server.Telemetry;
@@ -65,7 +66,11 @@ public static class AirlockServer
             builder.Services.AddSingleton(governance.Engine.Policies);
         }
 
+        // The interpreter sits on the governed operations, so a cell is judged, held and audited as an exec is.
+        builder.Services.AddSingleton<ICodeOperations>(governance is not null ? governance : new Core.Code.CodeInterpreter(sandboxes));
         builder.Services.AddSingleton(images);
+        builder.Services.AddSingleton(sp => new Previews.PreviewRegistry(
+            sp.GetRequiredService<ISandboxOperations>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<Airlock.Audit.IAuditLog>()));
         builder.Services.TryAddSingleton(TimeProvider.System);
         if (audit is { } trail)
         {
@@ -80,6 +85,13 @@ public static class AirlockServer
         builder.Services.AddOpenApi("v1");
         builder.Services.AddAirlockMetrics();
         builder.Services.AddArtifactStore(options);
+        builder.Services.AddAirlockMcp(services => new McpBackend
+        {
+            Sandboxes = governance ?? sandboxes,
+            Code = services.GetService<ICodeOperations>(),
+            Approvals = governance?.Approvals,
+            Denials = access.Denials,
+        }).WithHttpTransport();
 
         var app = builder.Build();
         if (audit is not null)
@@ -90,6 +102,7 @@ public static class AirlockServer
 
         app.UseMiddleware<FailedAccessMiddleware>();
         app.UseMiddleware<ErrorMiddleware>();
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.UseRouting();
         app.UseMiddleware<BearerAuthMiddleware>(token);
         app.UseMiddleware<ScopeMiddleware>();
@@ -105,10 +118,14 @@ public static class AirlockServer
         SandboxEndpoints.Map(v1, options);
         ExecEndpoints.Map(v1, options);
         ProcessEndpoints.Map(v1, options);
+        CodeEndpoints.Map(v1, options);
         FileEndpoints.Map(v1, options);
         ImageEndpoints.Map(v1, options);
         TokenEndpoints.Map(v1, options);
         ArtifactEndpoints.Map(v1, options);
+        TerminalEndpoints.Map(v1);
+        PortEndpoints.Map(v1, options);
+        PreviewEndpoints.Map(app);
         if (governance is not null)
         {
             ApprovalEndpoints.Map(v1, options);
@@ -117,6 +134,9 @@ public static class AirlockServer
         }
 
         if (audit is not null) AuditEndpoints.Map(v1);
+
+        // MCP (streamable HTTP): behind the same bearer tokens; each tool call checks its own scope (docs/mcp.md).
+        app.MapMcp("/mcp").RequireScopePerCall().ExcludeFromDescription();
         return app;
     }
 }

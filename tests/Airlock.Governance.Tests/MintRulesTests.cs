@@ -23,6 +23,7 @@ public sealed class MintRulesTests
     [InlineData("both bindings")]
     [InlineData("ttl over max")]
     [InlineData("negative ttl")]
+    [InlineData("bound approver")]
     public void Malformed_IsInvalidArgument(string what)
     {
         var request = what switch
@@ -31,6 +32,7 @@ public sealed class MintRulesTests
             "unknown scope" => new TokenRequest { Scopes = ["files:everything"] },
             "both bindings" => new TokenRequest { Scopes = [Scopes.FilesRead], Sandbox = "sb-a", Labels = new Dictionary<string, string> { ["a"] = "b" } },
             "ttl over max" => new TokenRequest { Scopes = [Scopes.FilesRead], Ttl = TimeSpan.FromHours(25) },
+            "bound approver" => new TokenRequest { Scopes = [Scopes.SandboxExec, Scopes.ApprovalsResolve], Sandbox = "sb-a" },
             _ => new TokenRequest { Scopes = [Scopes.FilesRead], Ttl = TimeSpan.FromSeconds(-1) },
         };
         var e = Assert.Throws<AirlockException>(() => MintRules.Ttl(request, Limits));

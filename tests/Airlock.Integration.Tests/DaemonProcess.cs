@@ -27,18 +27,25 @@ internal sealed class DaemonProcess : IAsyncDisposable
 
     public int Pid => _process?.Id ?? throw new InvalidOperationException("not started");
 
+    public bool HasExited => _process is null || _process.HasExited;
+
     public async Task StartAsync()
     {
         var psi = Cli.StartInfo(DataDir, ["serve", "--listen", $"127.0.0.1:{Port}"]);
         _process = Process.Start(psi)!;
         _process.StandardInput.Close();
         _ = _process.StandardOutput.ReadToEndAsync();
-        _ = _process.StandardError.ReadToEndAsync();
+        var stderr = _process.StandardError.ReadToEndAsync();
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline)
         {
-            if (_process.HasExited) throw new InvalidOperationException($"airlock serve exited with {_process.ExitCode}");
+            if (_process.HasExited)
+            {
+                var log = stderr.Wait(TimeSpan.FromSeconds(5)) ? stderr.Result : "";
+                throw new InvalidOperationException($"airlock serve exited with {_process.ExitCode}: {log[Math.Max(0, log.Length - 2000)..]}");
+            }
+
             try
             {
                 var response = await http.GetAsync(new Uri(Url, "/health"));

@@ -45,6 +45,9 @@ internal sealed class DaemonSession : IAsyncDisposable
         return info.RootElement.Clone();
     }
 
+    /// <summary>An SDK client with the admin token; the caller disposes it.</summary>
+    public Client.AirlockClient AdminClient() => new(Daemon.Url, Daemon.Token);
+
     public static StringContent Json(string text) => new(text, Encoding.UTF8, "application/json");
 
     /// <summary>The data of the next Server-Sent Event named <paramref name="eventName"/> (60 s at most).</summary>

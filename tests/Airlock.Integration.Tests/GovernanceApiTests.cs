@@ -90,6 +90,34 @@ public sealed class GovernanceApiTests : IAsyncLifetime
         Assert.Contains(Convert.ToBase64String("gated via api\n"u8), output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AToken_CannotApproveWhatItAskedFor_NorBeMintedBoundWithTheRightToApprove()
+    {
+        var id = await CreateAsync();
+        var bound = await _http.PostAsync("/v1/tokens", Json(JsonSerializer.Serialize(new { scopes = new[] { "sandbox:exec", "approvals:resolve" }, sandbox = id })));
+        Assert.Equal(HttpStatusCode.BadRequest, bound.StatusCode);
+        Assert.Contains("mint it on a token not bound to a sandbox", await bound.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var minted = await _http.PostAsync("/v1/tokens", Json(JsonSerializer.Serialize(new { name = "agent", scopes = new[] { "sandbox:exec", "approvals:resolve" } })));
+        Assert.Equal(HttpStatusCode.Created, minted.StatusCode);
+        using var token = JsonDocument.Parse(await minted.Content.ReadAsStringAsync());
+        using var agent = new HttpClient { BaseAddress = _daemon.Url, Timeout = TimeSpan.FromMinutes(2) };
+        agent.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.RootElement.GetProperty("token").GetString());
+        using var stream = await _http.GetStreamAsync("/v1/approvals/stream");
+        using var reader = new StreamReader(stream);
+        var exec = agent.PostAsync($"/v1/sandboxes/{id}/exec", Json("""{ "command": ["echo", "gated", "self"] }"""));
+        using var approval = JsonDocument.Parse(await ReadEventDataAsync(reader, "approval"));
+        var approvalId = approval.RootElement.GetProperty("id").GetString();
+
+        var selfApproved = await agent.PostAsync($"/v1/approvals/{approvalId}/approve", Json("{}"));
+        Assert.Equal(HttpStatusCode.Forbidden, selfApproved.StatusCode);
+        Assert.Contains("cannot approve it", await selfApproved.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.False(exec.IsCompleted);
+
+        Assert.Equal(HttpStatusCode.OK, (await _http.PostAsync($"/v1/approvals/{approvalId}/approve", Json("{}"))).StatusCode);
+        Assert.Contains(Convert.ToBase64String("gated self\n"u8), await (await exec).Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("{ \"steps\": [ { \"exec\": [] } ] }", "steps[0].exec")]
     [InlineData("{ \"steps\": [ { \"write\": \"relative\" } ] }", "absolute path")]

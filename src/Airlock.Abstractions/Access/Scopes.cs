@@ -7,6 +7,9 @@ public static class Scopes
     public const string SandboxRead = "sandbox:read";
     public const string SandboxDelete = "sandbox:delete";
     public const string SandboxExec = "sandbox:exec";
+
+    /// <summary>Exposing a sandbox's port through the daemon (port previews), and closing it.</summary>
+    public const string SandboxExpose = "sandbox:expose";
     public const string FilesRead = "files:read";
     public const string FilesWrite = "files:write";
     public const string ApprovalsResolve = "approvals:resolve";
@@ -17,5 +20,5 @@ public static class Scopes
     public const string ArtifactsWrite = "artifacts:write";
 
     public static IReadOnlyList<string> All { get; } =
-        [SandboxCreate, SandboxRead, SandboxDelete, SandboxExec, FilesRead, FilesWrite, ApprovalsResolve, AuditRead, TokensMint, PoliciesWrite, ArtifactsRead, ArtifactsWrite];
+        [SandboxCreate, SandboxRead, SandboxDelete, SandboxExec, SandboxExpose, FilesRead, FilesWrite, ApprovalsResolve, AuditRead, TokensMint, PoliciesWrite, ArtifactsRead, ArtifactsWrite];
 }

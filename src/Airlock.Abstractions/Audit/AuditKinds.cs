@@ -23,6 +23,11 @@ public static class AuditKinds
     public const string Anomaly = "anomaly";
     public const string ArtifactStored = "artifact.stored";
     public const string ArtifactRefused = "artifact.refused";
+    public const string TerminalOpened = "terminal.opened";
+    public const string TerminalClosed = "terminal.closed";
+    public const string PortExposed = "port.exposed";
+    public const string PortClosed = "port.closed";
+    public const string PreviewConnection = "preview.connection";
 }
 
 /// <summary>Outcomes of audit events.</summary>

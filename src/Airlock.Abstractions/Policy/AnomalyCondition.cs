@@ -1,8 +1,8 @@
 namespace Airlock.Policy;
 
 /// <summary>
-/// A parsed <c>when</c> such as <c>egress_denied &gt; 20 in 1m</c>: a counter, a comparison, a threshold and
-/// an optional sliding window. Counter names are checked for shape only; the engine knows which it counts.
+/// A parsed <c>when</c>: a counter of events over an optional sliding window (<c>egress_denied &gt; 20 in 1m</c>), or a
+/// gauge of resource use held for a while (<c>cpu_percent &gt;= 95 for 5m</c>).
 /// </summary>
 public sealed record AnomalyCondition
 {
@@ -18,6 +18,9 @@ public sealed record AnomalyCondition
 
     /// <summary>Count only events this recent; null counts since the sandbox started.</summary>
     public TimeSpan? Window { get; init; }
+
+    /// <summary>For a gauge: how long every sample must meet the condition before the rule fires; null fires on one sample.</summary>
+    public TimeSpan? Sustained { get; init; }
 
     /// <summary>Whether a counter's value (within the window) meets the condition.</summary>
     public bool IsMetBy(double value) => Operator switch

@@ -29,6 +29,8 @@ internal static class ServeCommand
             var access = await AccessControl.OpenAsync(paths.DataDirectory, TimeProvider.System, auditLog, failures: null, cancellationToken);
             await using var anomalies = new AnomalyMonitor(auditLog, engine.GetPolicyAsync, new SandboxAnomalyResponder(governance, (id, ct) => RevokeTokensOfAsync(access, engine, id, ct)));
             anomalies.Start();
+            await using var sampler = new ResourceSampler(engine, anomalies);
+            sampler.Start();
             var app = AirlockServer.Build(new ServerOptions { Listen = address, AdminTokenPath = paths.AdminToken }, governance, engine.Images, governance, audit, access);
             await using (app)
             {

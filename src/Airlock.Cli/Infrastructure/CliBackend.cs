@@ -31,6 +31,9 @@ internal sealed class CliBackend : IAsyncDisposable
 
     public IImageStore Images { get; }
 
+    /// <summary>The code interpreter: the daemon's over REST, or the embedded governed stage's (so cells are judged and audited).</summary>
+    public ICodeOperations Code => (ICodeOperations)Sandboxes;
+
     public IApprovalOperations Approvals { get; }
 
     public IPolicyOperations Policies { get; }

@@ -17,6 +17,12 @@ internal static class ExitCodes
     /// <summary>Killed for its time limit, as coreutils <c>timeout</c>.</summary>
     public const int Timeout = 124;
 
+    /// <summary><c>redteam</c>: at least one attack escaped.</summary>
+    public const int Escaped = 3;
+
+    /// <summary><c>redteam</c>: nothing escaped, but at least one case could not be judged.</summary>
+    public const int Inconclusive = 4;
+
     /// <summary>Interrupted by Ctrl-C (128 + SIGINT).</summary>
     public const int Interrupted = 130;
 }

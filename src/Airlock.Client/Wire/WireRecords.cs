@@ -45,6 +45,19 @@ internal sealed record ExecBody
 
 internal sealed record SignalBody(int Signal);
 
+/// <summary>One cell for <c>POST /v1/sandboxes/{id}/code</c>; <c>timeout</c> is a duration like "30s" (a number is seconds).</summary>
+internal sealed record CodeBody
+{
+    public required string Code { get; init; }
+
+    public string? Language { get; init; }
+
+    public string? Timeout { get; init; }
+}
+
+/// <summary>The optional body of <c>code/interrupt</c> and <c>code/restart</c>.</summary>
+internal sealed record CodeLanguageBody(string? Language);
+
 internal sealed record BuildImageBody(string Name, IReadOnlyList<string> Packages);
 
 internal sealed record SandboxList(IReadOnlyList<SandboxInfo> Sandboxes);

@@ -16,6 +16,8 @@ internal static class AnomalyDefaults
         Rule("egress_denied > 50 in 1m"),
         Rule("exec_rate > 1200 in 1m"),
         Rule("canary_access > 0"),
+        Rule("cpu_percent >= 95 for 5m"),
+        Rule("memory_percent >= 95 for 1m"),
     ];
 
     /// <summary>The policy's rules, plus each default whose counter the policy does not watch itself.</summary>

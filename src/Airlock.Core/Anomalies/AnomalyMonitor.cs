@@ -7,18 +7,19 @@ using Airlock.Policy;
 namespace Airlock.Core.Anomalies;
 
 /// <summary>
-/// Anomaly detection over the audit stream: counts each sandbox's events per counter (<see cref="AnomalyCounters"/>)
-/// in sliding windows, and when a rule of its policy (or a default, <see cref="AnomalyDefaults"/>) is met, appends an
-/// <c>anomaly</c> alert to the audit trail and carries out the rule's response (pause, kill, revoke). A rule fires at
-/// most once per window per sandbox. Records are handed over through a bounded queue, so a slow response never
-/// holds up the audit writer.
+/// Anomaly detection over the audit stream and the sandboxes' resource use: counts each sandbox's events per counter
+/// (<see cref="AnomalyCounters"/>) in sliding windows, follows its resource gauges (<see cref="AnomalyGauges"/>, fed by
+/// <see cref="ResourceSampler"/>) over time, and when a rule of its policy (or a default, <see cref="AnomalyDefaults"/>)
+/// is met, appends an <c>anomaly</c> alert to the audit trail and carries out the rule's response (pause, kill, revoke).
+/// A rule fires at most once per window per sandbox. Records and samples are handed over through one bounded queue,
+/// read by one loop, so a slow response never holds up the audit writer and the per-sandbox state needs no lock.
 /// </summary>
 public sealed class AnomalyMonitor : IAsyncDisposable
 {
     private readonly IAuditLog _audit;
     private readonly Func<string, CancellationToken, Task<SandboxPolicy?>> _policyOf;
     private readonly IAnomalyResponder _responder;
-    private readonly Channel<AuditRecord> _queue = Channel.CreateBounded<AuditRecord>(new BoundedChannelOptions(65_536) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+    private readonly Channel<object> _queue = Channel.CreateBounded<object>(new BoundedChannelOptions(65_536) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
     private readonly Dictionary<string, SandboxWatch> _sandboxes = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private IDisposable? _subscription;
@@ -33,6 +34,9 @@ public sealed class AnomalyMonitor : IAsyncDisposable
 
     /// <summary>Alerts raised so far (for metrics and tests).</summary>
     public int Alerts { get; private set; }
+
+    /// <summary>Queues one sample of a sandbox's gauges for the rules that watch them.</summary>
+    public void Observe(GaugeSample sample) => _queue.Writer.TryWrite(sample);
 
     public void Start()
     {
@@ -71,22 +75,7 @@ public sealed class AnomalyMonitor : IAsyncDisposable
 
         var counters = AnomalyCounters.Of(record.Event).ToList();
         if (counters.Count == 0) return;
-        if (!_sandboxes.TryGetValue(id, out var watch))
-        {
-            SandboxPolicy? policy = null;
-            try
-            {
-                policy = await _policyOf(id, cancellationToken);
-            }
-            catch (AirlockException)
-            {
-                // Gone already, or never created: its defaults still apply.
-            }
-
-            watch = new SandboxWatch(AnomalyDefaults.For(policy));
-            _sandboxes[id] = watch;
-        }
-
+        var watch = await WatchAsync(id, cancellationToken);
         var now = record.Time;
         foreach (var counter in counters) watch.Count(counter).Add(now);
         foreach (var rule in watch.Rules.Where(r => counters.Contains(r.When.Counter)))
@@ -94,20 +83,55 @@ public sealed class AnomalyMonitor : IAsyncDisposable
             var count = watch.Count(rule.When.Counter);
             var value = count.CountSince(now, rule.When.Window);
             if (!rule.When.IsMetBy(value) || !watch.MayFire(rule, now)) continue;
-            await FireAsync(id, rule, value, cancellationToken);
+            await FireAsync(id, rule, value.ToString(CultureInfo.InvariantCulture), cancellationToken);
         }
 
         foreach (var counter in counters) watch.Count(counter).Prune(now, watch.LongestWindow);
     }
 
+    /// <summary>
+    /// Follows each gauge rule over samples: it fires once every sample for its <c>for</c> duration met it (one
+    /// sample below the threshold starts the wait again), so a short spike never pauses a sandbox.
+    /// </summary>
+    internal async Task ObserveAsync(GaugeSample sample, CancellationToken cancellationToken)
+    {
+        var watch = await WatchAsync(sample.SandboxId, cancellationToken);
+        foreach (var rule in watch.Rules)
+        {
+            if (!sample.Values.TryGetValue(rule.When.Counter, out var value)) continue;
+            if (!watch.IsHeld(rule, rule.When.IsMetBy(value), sample.Time, rule.When.Sustained ?? TimeSpan.Zero)) continue;
+            if (!watch.MayFire(rule, sample.Time)) continue;
+            await FireAsync(sample.SandboxId, rule, value.ToString("0.#", CultureInfo.InvariantCulture), cancellationToken);
+        }
+    }
+
+    private async Task<SandboxWatch> WatchAsync(string id, CancellationToken cancellationToken)
+    {
+        if (_sandboxes.TryGetValue(id, out var watch)) return watch;
+        SandboxPolicy? policy = null;
+        try
+        {
+            policy = await _policyOf(id, cancellationToken);
+        }
+        catch (AirlockException)
+        {
+            // Gone already, or never created: its defaults still apply.
+        }
+
+        watch = new SandboxWatch(AnomalyDefaults.For(policy));
+        _sandboxes[id] = watch;
+        return watch;
+    }
+
     private async Task RunAsync(CancellationToken cancellationToken)
     {
         CallerContext.Set(Caller.System);
-        await foreach (var record in _queue.Reader.ReadAllAsync(cancellationToken))
+        await foreach (var item in _queue.Reader.ReadAllAsync(cancellationToken))
         {
             try
             {
-                await ObserveAsync(record, cancellationToken);
+                if (item is AuditRecord record) await ObserveAsync(record, cancellationToken);
+                else if (item is GaugeSample sample) await ObserveAsync(sample, cancellationToken);
             }
             catch (Exception e) when (e is AirlockException or IOException or InvalidOperationException)
             {
@@ -116,7 +140,7 @@ public sealed class AnomalyMonitor : IAsyncDisposable
         }
     }
 
-    private async Task FireAsync(string sandboxId, AnomalyRule rule, long value, CancellationToken cancellationToken)
+    private async Task FireAsync(string sandboxId, AnomalyRule rule, string value, CancellationToken cancellationToken)
     {
         Alerts++;
         var action = rule.Then.ToString().ToLowerInvariant();
@@ -130,7 +154,7 @@ public sealed class AnomalyMonitor : IAsyncDisposable
             {
                 ["rule"] = $"{rule.When.Text} -> {action}",
                 ["counter"] = rule.When.Counter,
-                ["value"] = value.ToString(CultureInfo.InvariantCulture),
+                ["value"] = value,
                 ["response"] = action,
             },
         }, cancellationToken);
@@ -142,6 +166,7 @@ public sealed class AnomalyMonitor : IAsyncDisposable
     {
         private readonly Dictionary<string, SlidingCount> _counts = new(StringComparer.Ordinal);
         private readonly Dictionary<AnomalyRule, DateTimeOffset> _fired = [];
+        private readonly Dictionary<AnomalyRule, DateTimeOffset> _heldSince = [];
 
         public IReadOnlyList<AnomalyRule> Rules { get; } = rules;
 
@@ -153,10 +178,27 @@ public sealed class AnomalyMonitor : IAsyncDisposable
             return count;
         }
 
-        /// <summary>Once per window (once per minute for rules without one), so an ongoing burst raises one alert, not thousands.</summary>
+        /// <summary>Whether a gauge rule's condition, true now, has been true at every sample for <paramref name="duration"/>.</summary>
+        public bool IsHeld(AnomalyRule rule, bool met, DateTimeOffset now, TimeSpan duration)
+        {
+            if (!met)
+            {
+                _heldSince.Remove(rule);
+                return false;
+            }
+
+            if (!_heldSince.TryGetValue(rule, out var since)) _heldSince[rule] = since = now;
+            return now - since >= duration;
+        }
+
+        /// <summary>
+        /// Once per window (once per minute for rules without one, and for a gauge at most once per minute or per its
+        /// duration), so an ongoing burst or a pinned CPU raises one alert, not thousands.
+        /// </summary>
         public bool MayFire(AnomalyRule rule, DateTimeOffset now)
         {
-            var cooldown = rule.When.Window ?? TimeSpan.FromMinutes(1);
+            var minute = TimeSpan.FromMinutes(1);
+            var cooldown = rule.When.Window ?? (rule.When.Sustained is { } held && held > minute ? held : minute);
             if (_fired.TryGetValue(rule, out var last) && now - last < cooldown) return false;
             _fired[rule] = now;
             return true;

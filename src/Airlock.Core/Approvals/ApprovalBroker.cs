@@ -89,6 +89,12 @@ public sealed class ApprovalBroker : IApprovalOperations
     {
         var resolver = CallerContext.Current;
         var state = approve ? ApprovalState.Approved : ApprovalState.Denied;
+        if (approve && resolver.TokenId is not null && await _store.GetAsync(id, cancellationToken) is { } asked && asked.RequestedBy == resolver.Actor)
+        {
+            // An agent must not approve what it asked for: that would make every approval rule optional.
+            throw AirlockException.Forbidden($"{resolver.Actor} asked for approval {id} and so cannot approve it; a person (the admin token, or another token with '{Scopes.ApprovalsResolve}') must answer");
+        }
+
         if (!await _store.ResolveAsync(id, state, resolver.Name, reason, _time.GetUtcNow(), cancellationToken))
         {
             var existing = await _store.GetAsync(id, cancellationToken)

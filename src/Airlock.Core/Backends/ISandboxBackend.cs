@@ -30,6 +30,12 @@ public interface ISandboxBackend
     /// <summary>Cumulative counters of limit hits, read before and after a command to name the limit that killed it.</summary>
     Task<LimitCounters> ReadLimitCountersAsync(string sandboxId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// What the sandbox uses right now, from the host's side (its cgroups), for anomaly rules on resources. Null when
+    /// the backend cannot measure it.
+    /// </summary>
+    Task<ResourceUsage?> ReadUsageAsync(string sandboxId, CancellationToken cancellationToken = default) => Task.FromResult<ResourceUsage?>(null);
+
     /// <summary>Kills every process and removes every host resource of the sandbox. Idempotent; never throws for "already gone".</summary>
     Task DestroyAsync(string sandboxId, CancellationToken cancellationToken = default);
 
@@ -45,6 +51,12 @@ public enum BackendState
     Paused,
     Stopped,
 }
+
+/// <summary>
+/// A sample of a sandbox's resource use: CPU time consumed since it started (only grows; a rate needs two samples)
+/// and its working set — memory in use minus the page cache the kernel can drop, which is what an OOM kill weighs.
+/// </summary>
+public readonly record struct ResourceUsage(long CpuNanoseconds, long WorkingSetBytes);
 
 /// <summary>Counters that only grow; a delta across a command tells which limit fired.</summary>
 public readonly record struct LimitCounters(long OomKills, long PidsRefused);

@@ -8,7 +8,10 @@ public sealed partial class SandboxEngine
     /// Reads the posture from inside the sandbox with the same agent and privileges a user's command gets,
     /// so the report shows what is enforced, not what was asked for.
     /// </summary>
-    public async Task<SandboxPosture> InspectAsync(string id, CancellationToken cancellationToken = default)
+    public Task<SandboxPosture> InspectAsync(string id, CancellationToken cancellationToken = default) =>
+        GuardedAsync(id, () => InspectRunningAsync(id, cancellationToken));
+
+    private async Task<SandboxPosture> InspectRunningAsync(string id, CancellationToken cancellationToken)
     {
         var info = await RequireRunningAsync(id, cancellationToken);
         async Task<string> RunAsync(params string[] command)

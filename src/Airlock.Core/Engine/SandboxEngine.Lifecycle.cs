@@ -124,13 +124,14 @@ public sealed partial class SandboxEngine
     public async Task<SandboxInfo> GetAsync(string id, CancellationToken cancellationToken = default) =>
         (await RequireAsync(id, cancellationToken)).Info;
 
-    public async Task DeleteAsync(string id, CancellationToken cancellationToken = default)
+    public Task DeleteAsync(string id, CancellationToken cancellationToken = default) => SerializedAsync(id, async () =>
     {
         var record = await RequireAsync(id, cancellationToken);
         await DestroyAsync(BackendFor(record.Info), id);
-    }
+        return true;
+    }, cancellationToken);
 
-    public async Task<SandboxInfo> PauseAsync(string id, CancellationToken cancellationToken = default)
+    public Task<SandboxInfo> PauseAsync(string id, CancellationToken cancellationToken = default) => SerializedAsync(id, async () =>
     {
         var record = await RequireAsync(id, cancellationToken);
         if (record.Info.State == SandboxState.Paused) return record.Info;
@@ -139,9 +140,9 @@ public sealed partial class SandboxEngine
         var info = record.Info with { State = SandboxState.Paused };
         await _store.UpdateAsync(record with { Info = info }, CancellationToken.None);
         return info;
-    }
+    }, cancellationToken);
 
-    public async Task<SandboxInfo> ResumeAsync(string id, CancellationToken cancellationToken = default)
+    public Task<SandboxInfo> ResumeAsync(string id, CancellationToken cancellationToken = default) => SerializedAsync(id, async () =>
     {
         var record = await RequireAsync(id, cancellationToken);
         if (record.Info.State == SandboxState.Running) return record.Info;
@@ -150,7 +151,7 @@ public sealed partial class SandboxEngine
         var info = record.Info with { State = SandboxState.Running };
         await _store.UpdateAsync(record with { Info = info }, CancellationToken.None);
         return info;
-    }
+    }, cancellationToken);
 
     /// <summary>Removes every host resource, then the record. Not cancellable: a half-destroyed sandbox is worse than a slow one.</summary>
     private async Task DestroyAsync(ISandboxBackend backend, string id)

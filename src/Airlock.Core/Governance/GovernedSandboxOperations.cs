@@ -108,19 +108,26 @@ public sealed partial class GovernedSandboxOperations(SandboxEngine engine, Appr
     public async IAsyncEnumerable<ExecEvent> ExecStreamAsync(string id, ExecRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await AuthorizeAsync(id, new ExecAction(request.Command), cancellationToken);
-        ExecResult? result = null;
         var started = _time.GetTimestamp();
+        var audited = false;
         try
         {
             await foreach (var item in engine.ExecStreamAsync(id, request, cancellationToken))
             {
-                if (item is ExecExited exited) result = exited.Result;
+                if (item is ExecExited exited)
+                {
+                    // Recorded before the exit reaches the caller: an exec the caller saw finish is in the trail even
+                    // if the daemon dies right after (the fault-injection harness kills it there).
+                    await AuditAsync(AuditKinds.Exec, AuditOutcomes.Ok, id, ExecDetails(request.Command, exited.Result, _time.GetElapsedTime(started)));
+                    audited = true;
+                }
+
                 yield return item;
             }
         }
         finally
         {
-            await AuditAsync(AuditKinds.Exec, result is null ? AuditOutcomes.Failed : AuditOutcomes.Ok, id, ExecDetails(request.Command, result, _time.GetElapsedTime(started)));
+            if (!audited) await AuditAsync(AuditKinds.Exec, AuditOutcomes.Failed, id, ExecDetails(request.Command, null, _time.GetElapsedTime(started)));
         }
     }
 

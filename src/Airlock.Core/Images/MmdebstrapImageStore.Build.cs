@@ -19,8 +19,8 @@ public sealed partial class MmdebstrapImageStore
 
         // Whoever held the lock before us may have just built it.
         var existing = ReadInfo(name);
-        if (existing is not null && !replaceExisting) return existing;
-        if (existing is not null) ThrowIfInUse(name, "rebuild");
+        if (existing is not null && !replaceExisting && MissingRecipePackages(existing).Count == 0) return existing;
+        if (existing is not null) ThrowIfInUse(name, replaceExisting ? "rebuild" : $"rebuild (it lacks {string.Join(", ", MissingRecipePackages(existing))})");
         RemoveLeftovers(name, keepImage: existing is not null);
 
         var build = Path.Combine(_paths.Images, $"{BuildPrefix}{name}-{RandomSuffix()}");

@@ -28,11 +28,14 @@ public sealed partial class MmdebstrapImageStore : IImageStore
     public async Task<string> GetRootfsAsync(string name, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
         ImageNames.ValidateName(name);
-        if (ReadInfo(name) is not null) return RootfsOf(name);
-        if (name != ImageNames.DefaultImage) throw ImageNames.Unknown(name);
+        var info = ReadInfo(name);
+        if (info is not null && MissingRecipePackages(info).Count == 0) return RootfsOf(name);
+        if (ImageNames.Recipe(name) is not { } recipe) throw ImageNames.Unknown(name);
 
-        progress?.Report($"building the default image '{name}' (first use; about a minute)");
-        await BuildCoreAsync(name, ImageNames.DefaultPackages, replaceExisting: false, progress, cancellationToken);
+        progress?.Report(info is null
+            ? $"building the image '{name}' (first use; a few minutes)"
+            : $"rebuilding the image '{name}': it lacks {string.Join(", ", MissingRecipePackages(info))} (built by an older Airlock)");
+        await BuildCoreAsync(name, recipe, replaceExisting: false, progress, cancellationToken);
         return RootfsOf(name);
     }
 
@@ -70,6 +73,14 @@ public sealed partial class MmdebstrapImageStore : IImageStore
         ThrowIfInUse(name, "remove");
         RetireImageDirectory(name);
     }
+
+    /// <summary>
+    /// The packages of its recipe that a "python" or "python-data" image lacks (none for any other name). An image
+    /// built by an older Airlock (before the code interpreter's Jupyter packages, say) is rebuilt at next use rather
+    /// than failing later inside a sandbox; a superset passes, so a user's richer image and a newer Airlock's are kept.
+    /// </summary>
+    internal static IReadOnlyList<string> MissingRecipePackages(ImageInfo info) =>
+        ImageNames.Recipe(info.Name) is { } recipe ? [.. recipe.Except(info.Packages, StringComparer.Ordinal)] : [];
 
     /// <summary>The directory of one image (its rootfs and image.json).</summary>
     internal string ImageDirectory(string name) => Path.Combine(_paths.Images, name);

@@ -41,6 +41,13 @@ internal sealed class PolicyTreeReader
             errors.Add(Position(ex.Start), "", $"not valid YAML or JSON: {ex.Message}");
             return null;
         }
+        catch (ArgumentException ex)
+        {
+            // YamlDotNet's scanner throws this for an escape it cannot decode, e.g. "\uDA3B\uDFCC" (a surrogate pair
+            // written as two escapes): the input is at fault, so it is a syntax error, not a daemon failure (a 500).
+            errors.Add(reader.lastEnd, "", $"not valid YAML or JSON: {ex.Message.Split(" (Parameter", 2)[0]}");
+            return null;
+        }
     }
 
     private PolicyNode? ReadStream()

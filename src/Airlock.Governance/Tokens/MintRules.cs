@@ -22,6 +22,13 @@ internal static class MintRules
             throw AirlockException.Invalid("bind a token to one sandbox ('sandbox') or to a label selector ('labels'), not both");
         }
 
+        if ((request.Sandbox is not null || request.Labels is not null) && request.Scopes.Contains(Scopes.ApprovalsResolve))
+        {
+            // A token bound to a sandbox is the one its agent holds; with approvals:resolve the agent could wave
+            // through the very actions its policy holds for a person.
+            throw AirlockException.Invalid($"'{Scopes.ApprovalsResolve}' is for the people who answer approvals: mint it on a token not bound to a sandbox or labels");
+        }
+
         if (request.Sandbox is { Length: 0 }) throw AirlockException.Invalid("'sandbox' must not be empty; leave it out for an unbound token");
         if (request.Labels is { Count: 0 }) throw AirlockException.Invalid("'labels' must hold at least one key=value; leave it out for an unbound token");
         if (request.Name is { } name && (name.Length > 100 || name.Any(char.IsControl)))

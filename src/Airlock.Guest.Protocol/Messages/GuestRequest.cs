@@ -30,4 +30,13 @@ public sealed record GuestRequest
     public bool Parents { get; init; }
 
     public bool Recursive { get; init; }
+
+    /// <summary>Terminal width for pty.open.</summary>
+    public int? Cols { get; init; }
+
+    /// <summary>Terminal height for pty.open.</summary>
+    public int? Rows { get; init; }
+
+    /// <summary>The TCP port on the sandbox's loopback for port.connect.</summary>
+    public int? Port { get; init; }
 }

@@ -11,7 +11,7 @@ namespace Airlock.Guest.Exec;
 /// Turns an exec request into a running command: environment, working directory, PATH lookup,
 /// O_CLOEXEC pipes, posix_spawn in a new session, and an OOM score the kernel will pick before the agent.
 /// </summary>
-internal sealed class CommandLauncher
+internal sealed partial class CommandLauncher
 {
     public const string DefaultWorkingDirectory = "/workspace";
 
@@ -58,27 +58,11 @@ internal sealed class CommandLauncher
     public bool TryLaunch(GuestRequest request, out LaunchedCommand? command, out LaunchFailure? failure)
     {
         command = null;
-        failure = null;
-        IReadOnlyList<string> argv = request.Argv ?? [];
-        if (argv.Count == 0 || argv[0].Length == 0)
-        {
-            throw AirlockException.Invalid("a command is required");
-        }
-
-        if (argv.Any(a => a.Contains('\0')))
-        {
-            throw AirlockException.Invalid("command arguments must not contain NUL bytes");
-        }
-
-        Dictionary<string, string> env = BuildEnvironment(request.Env);
-        string cwd = ResolveWorkingDirectory(request.Cwd);
-        string? executable = ResolveExecutable(argv[0], env["PATH"], cwd, out failure);
-        if (executable is null)
+        if (!TryPrepare(request, out var argv, out var executable, out var envp, out var cwd, out failure))
         {
             return false;
         }
 
-        var envp = env.Select(kv => kv.Key + "=" + kv.Value).ToArray();
         CheckPipe(NativeProcess.CreatePipe(out SafeFileHandle stdinRead, out SafeFileHandle stdinWrite));
         CheckPipe(NativeProcess.CreatePipe(out SafeFileHandle stdoutRead, out SafeFileHandle stdoutWrite));
         CheckPipe(NativeProcess.CreatePipe(out SafeFileHandle stderrRead, out SafeFileHandle stderrWrite));
@@ -126,6 +110,35 @@ internal sealed class CommandLauncher
             Stderr = ToPipe(stderrRead, PipeDirection.In),
             Exit = exit,
         };
+        return true;
+    }
+
+    /// <summary>Validates the request and resolves what posix_spawn needs; false with a shell-like failure (127, 126).</summary>
+    private bool TryPrepare(GuestRequest request, out IReadOnlyList<string> argv, out string executable, out string[] envp, out string cwd, out LaunchFailure? failure)
+    {
+        argv = request.Argv ?? [];
+        executable = "";
+        envp = [];
+        if (argv.Count == 0 || argv[0].Length == 0)
+        {
+            throw AirlockException.Invalid("a command is required");
+        }
+
+        if (argv.Any(a => a.Contains('\0')))
+        {
+            throw AirlockException.Invalid("command arguments must not contain NUL bytes");
+        }
+
+        Dictionary<string, string> env = BuildEnvironment(request.Env);
+        cwd = ResolveWorkingDirectory(request.Cwd);
+        string? resolved = ResolveExecutable(argv[0], env["PATH"], cwd, out failure);
+        if (resolved is null)
+        {
+            return false;
+        }
+
+        executable = resolved;
+        envp = env.Select(kv => kv.Key + "=" + kv.Value).ToArray();
         return true;
     }
 

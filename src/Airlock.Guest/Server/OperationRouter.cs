@@ -1,5 +1,6 @@
 using Airlock.Guest.Exec;
 using Airlock.Guest.Files;
+using Airlock.Guest.Ports;
 using Airlock.Guest.Protocol;
 
 namespace Airlock.Guest.Server;
@@ -36,6 +37,8 @@ internal sealed class OperationRouter
         GuestOps.FileRemove => RemoveAsync(connection, request, cancellationToken),
         GuestOps.TarGet => FileOperations.TarGetAsync(_fs, connection, request.Path, cancellationToken),
         GuestOps.TarPut => FileOperations.TarPutAsync(_fs, connection, request.Path, cancellationToken),
+        GuestOps.PtyOpen => TerminalOperation.RunAsync(connection, request, _launcher, cancellationToken),
+        GuestOps.PortConnect => PortRelayOperation.RunAsync(connection, request, cancellationToken),
         _ => throw AirlockException.Invalid($"unknown operation '{request.Op}'"),
     };
 

@@ -48,9 +48,10 @@ internal static class SandboxEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
 
-        v1.MapDelete("/sandboxes/{id}", async (string id, HttpContext context, ISandboxOperations sandboxes) =>
+        v1.MapDelete("/sandboxes/{id}", async (string id, HttpContext context, ISandboxOperations sandboxes, Previews.PreviewRegistry previews) =>
         {
             await sandboxes.DeleteAsync(id, context.RequestAborted);
+            await previews.CloseSandboxAsync(id, "sandbox destroyed");
             return Results.NoContent();
         })
             .WithName("DeleteSandbox")

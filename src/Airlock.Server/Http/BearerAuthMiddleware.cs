@@ -25,6 +25,15 @@ internal sealed class BearerAuthMiddleware(RequestDelegate next, string adminTok
             return;
         }
 
+        if (context.Request.Path.StartsWithSegments("/preview", StringComparison.Ordinal))
+        {
+            // Previews carry their own token (PreviewEndpoints), never an API token: a preview link handed to a
+            // browser must not be able to call the API, and an API token does not open a preview.
+            CallerContext.Set(Anonymous);
+            await next(context);
+            return;
+        }
+
         var header = context.Request.Headers.Authorization.ToString();
         const string scheme = "Bearer ";
         var presented = header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) ? header[scheme.Length..].Trim() : null;

@@ -66,6 +66,36 @@ internal sealed class ErrorMiddleware(RequestDelegate next, ILogger<ErrorMiddlew
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
             (AirlockErrorKind.TooLarge, "the request body is larger than this route accepts"),
         BadHttpRequestException bad => (AirlockErrorKind.InvalidArgument, $"bad request: {bad.Message}"),
+        _ when IsDiskFull(e) => (AirlockErrorKind.Unavailable, "the daemon's data directory is out of space (disk full); free space there and retry"),
+        _ when IsStorageError(e) => (AirlockErrorKind.Unavailable, "the daemon could not write to its data directory (a disk I/O error: is it full?); free space there or check the disk, and retry"),
         _ => (AirlockErrorKind.Internal, "internal error; see the daemon log"),
     };
+
+    /// <summary>SQLITE_IOERR / SQLITE_CANTOPEN: on a full disk a fresh connection's shared-memory file cannot grow.</summary>
+    private static bool IsStorageError(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            const int SqliteIoError = 10, SqliteCantOpen = 14;
+            if (e is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: SqliteIoError or SqliteCantOpen }) return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// ENOSPC/EDQUOT from a file write or SQLITE_FULL from a state database, anywhere in the chain. Found by the
+    /// disk-full harness: creates, token mints and policy writes on a full data directory were answered with a 500.
+    /// </summary>
+    private static bool IsDiskFull(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            const int SqliteFull = 13, Enospc = 28, Edquot = 122;
+            if (e is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: SqliteFull }) return true;
+            if (e is IOException { HResult: Enospc or Edquot }) return true;
+        }
+
+        return false;
+    }
 }

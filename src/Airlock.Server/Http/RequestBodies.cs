@@ -72,6 +72,28 @@ internal static class RequestBodies
         };
     }
 
+    public static CodeRequest Code(JsonElement body)
+    {
+        JsonFields.RejectUnknown(body, ["code", "language", "timeout"]);
+        var code = JsonFields.String(body, "code");
+        if (string.IsNullOrWhiteSpace(code)) throw AirlockException.Invalid("'code' is required: the Python code of one cell, e.g. {\"code\": \"x = 21\"}");
+        return new CodeRequest
+        {
+            Code = code,
+            Language = CodeLanguage(body),
+            Timeout = JsonFields.Duration(body, "timeout"),
+        };
+    }
+
+    public static string CodeLanguage(JsonElement body)
+    {
+        if (body.TryGetProperty("code", out _)) JsonFields.RejectUnknown(body, ["code", "language", "timeout"]);
+        else JsonFields.RejectUnknown(body, ["language"]);
+        var language = JsonFields.String(body, "language") ?? CodeLanguages.Python;
+        if (language != CodeLanguages.Python) throw AirlockException.Invalid($"unknown language '{language}': the code interpreter speaks '{CodeLanguages.Python}'");
+        return language;
+    }
+
     public static int Signal(JsonElement body)
     {
         JsonFields.RejectUnknown(body, ["signal"]);

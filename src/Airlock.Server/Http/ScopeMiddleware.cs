@@ -36,7 +36,7 @@ internal sealed class ScopeMiddleware(RequestDelegate next, ISandboxOperations s
         var endpoint = context.GetEndpoint();
         if (endpoint is null || caller.IsAdmin) return;
         var requirement = endpoint.Metadata.GetMetadata<AccessRequirement>();
-        if (requirement is { Anonymous: true }) return;
+        if (requirement is { Anonymous: true } or { PerCall: true }) return;
 
         var route = $"{context.Request.Method} {(endpoint as RouteEndpoint)?.RoutePattern.RawText ?? context.Request.Path}";
         if (requirement?.Scope is not { } scope)

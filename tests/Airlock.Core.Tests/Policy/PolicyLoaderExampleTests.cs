@@ -86,7 +86,7 @@ public sealed class PolicyLoaderExampleTests
               - path: /home/user/.ssh/
                 access: hidden
             anomalies:
-              - when: "files_deleted >= 100"
+              - when: "file_ops >= 100"
                 then: kill
             """);
 
