@@ -57,9 +57,13 @@ public sealed partial class GvisorBackend
         // namespace's eth0 (address and default route as iproute2 set them) and writes frames to it from the host.
         var flags = RunscFlags(_options).Select(f => f == "--network=none" && request.NetworkNamespacePath is not null ? "--network=sandbox" : f);
         var run = new OciRuntime(_options.RunscPath, RunscRoot, [.. flags, "--panic-log=" + RunscPanicLog(layout)]);
-        // This runsc builds the sandbox's interfaces from the namespace it was started in, not from the spec's
-        // path (it refuses the host's), so it is started inside the sandbox's namespace with util-linux nsenter.
-        IReadOnlyList<string>? launcher = request.NetworkNamespacePath is { } netns ? ["nsenter", "--net=" + netns] : null;
+        IReadOnlyList<string>? launcher = null;
+        if (request.NetworkNamespacePath is { } netns)
+        {
+            await File.WriteAllTextAsync(NetnsFile(layout), netns, cancellationToken);
+            launcher = NetstackLauncher(netns);
+        }
+
         await run.RunDetachedAsync(layout.ContainerId, layout.Bundle, layout.PidFile, RunscLog(layout), TimeSpan.FromSeconds(60), launcher, cancellationToken);
         Step("runsc-run");
 

@@ -42,7 +42,7 @@ public sealed partial class GvisorBackend : ISandboxBackend
         _paths = paths;
         _options = options;
         RunscRoot = Path.GetFullPath(options.RunscRoot ?? Path.Combine(paths.DataDirectory, "runsc"));
-        _runtime = new OciRuntime(options.RunscPath, RunscRoot, RunscFlags(options));
+        _runtime = new OciRuntime(options.RunscPath, RunscRoot, RunscFlags(options), ControlLauncher);
         _time = timeProvider ?? TimeProvider.System;
         _diskPool = new BlankDiskPool(paths);
     }
@@ -115,4 +115,36 @@ public sealed partial class GvisorBackend : ISandboxBackend
     /// </summary>
     private static IReadOnlyList<string> RunscFlags(GvisorBackendOptions options) =>
         ["--platform=" + options.Platform, "--network=none", "--host-uds=all", .. options.ExtraRunscFlags];
+
+    /// <summary>The file in a sandbox's bundle naming the network namespace it was started in (absent: none of the engine's).</summary>
+    private static string NetnsFile(SandboxLayout layout) => Path.Combine(layout.Bundle, "netns");
+
+    /// <summary>
+    /// Every runsc verb after <c>run</c> reaches the sandbox over an abstract unix socket, which lives in the network
+    /// namespace the sandbox runs in: for a sandbox with one of the engine's, runsc runs inside it too. A namespace
+    /// already gone (a crash took it) leaves runsc to its own means (delete --force still kills by pid).
+    /// </summary>
+    private IReadOnlyList<string> ControlLauncher(string containerId)
+    {
+        if (!containerId.StartsWith(SandboxLayout.ContainerPrefix, StringComparison.Ordinal)) return [];
+        var file = NetnsFile(SandboxLayout.For(_paths, containerId[SandboxLayout.ContainerPrefix.Length..]));
+        var netns = File.Exists(file) ? File.ReadAllText(file).Trim() : "";
+        return netns.Length > 0 && File.Exists(netns) ? ["nsenter", "--net=" + netns] : [];
+    }
+
+    /// <summary>
+    /// How runsc is started for a sandbox with a network namespace of the engine's: inside that namespace, in a mount
+    /// namespace of its own in which <c>/proc/sys/net/core</c> is an empty tmpfs. This runsc (Debian's 2022 build)
+    /// takes <c>/proc/sys/net/core/rmem_default</c> existing as proof of running in the host's network namespace and
+    /// then refuses its netstack; kernels whose net.core sysctls are per namespace (6.x) show that file in every
+    /// namespace. Nothing else of runsc reads that directory; the sandbox's own processes never see the host's /proc.
+    /// A second, untouched procfs stays mounted beside it (on a private tmpfs at /mnt) because the kernel lets the
+    /// gofer and sentry mount their own proc in their user namespaces only while some proc mount is fully visible.
+    /// </summary>
+    private static IReadOnlyList<string> NetstackLauncher(string netns) =>
+    [
+        "nsenter", "--net=" + netns, "unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
+        "mount -t tmpfs -o size=4k airlock-proc /mnt && mkdir /mnt/proc && mount -t proc proc /mnt/proc"
+        + " && mount -t tmpfs -o size=4k,mode=555 airlock-netns-check /proc/sys/net/core && exec \"$@\"", "runsc-netstack",
+    ];
 }

@@ -5,8 +5,15 @@ namespace Airlock.Oci;
 /// <summary>
 /// A thin wrapper over an OCI runtime binary with runc's command line (runc, crun, runsc). One method
 /// per verb. Lifecycle: RunDetached (create + start) -> State / Pause / Resume -> Kill -> Delete.
+/// <paramref name="containerLauncher"/>, when given, names for a container id the command every later verb on that
+/// container runs through (e.g. <c>nsenter --net=PATH</c>: runsc reaches a sandbox over an abstract unix socket, which
+/// exists only in the sandbox's network namespace); an empty list runs the runtime directly.
 /// </summary>
-public sealed class OciRuntime(string binary = "runc", string? root = null, IReadOnlyList<string>? extraGlobalArgs = null)
+public sealed class OciRuntime(
+    string binary = "runc",
+    string? root = null,
+    IReadOnlyList<string>? extraGlobalArgs = null,
+    Func<string, IReadOnlyList<string>>? containerLauncher = null)
 {
     public string Binary { get; } = binary;
 
@@ -36,7 +43,7 @@ public sealed class OciRuntime(string binary = "runc", string? root = null, IRea
     /// <summary>The container's state, or null when the runtime does not know it.</summary>
     public async Task<ContainerState?> StateAsync(string id, CancellationToken cancellationToken = default)
     {
-        var result = await HostCommand.RunAsync(Binary, [.. GlobalArgs(null), "state", id], TimeSpan.FromSeconds(30), cancellationToken);
+        var result = await RunOnAsync(id, ["state", id], cancellationToken);
         if (result.Succeeded)
         {
             return JsonSerializer.Deserialize(result.Stdout, OciJsonContext.Default.ContainerState);
@@ -68,7 +75,7 @@ public sealed class OciRuntime(string binary = "runc", string? root = null, IRea
     /// <summary>Signals every process of the container. Returns false when the container is gone or already stopped.</summary>
     public async Task<bool> KillAllAsync(string id, string signal = "KILL", CancellationToken cancellationToken = default)
     {
-        var result = await HostCommand.RunAsync(Binary, [.. GlobalArgs(null), "kill", "--all", id, signal], TimeSpan.FromSeconds(30), cancellationToken);
+        var result = await RunOnAsync(id, ["kill", "--all", id, signal], cancellationToken);
         return result.Succeeded || (IsNotFound(result) || IsNotRunning(result) ? false
             : throw new HostCommandException($"{Path.GetFileName(Binary)} kill {id} failed: {result.Message}"));
     }
@@ -76,16 +83,31 @@ public sealed class OciRuntime(string binary = "runc", string? root = null, IRea
     /// <summary>Force-deletes the container (kills what is left). Returns false when it did not exist.</summary>
     public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
     {
-        var result = await HostCommand.RunAsync(Binary, [.. GlobalArgs(null), "delete", "--force", id], TimeSpan.FromSeconds(30), cancellationToken);
+        var result = await RunOnAsync(id, ["delete", "--force", id], cancellationToken);
         return result.Succeeded || (IsNotFound(result) ? false
             : throw new HostCommandException($"{Path.GetFileName(Binary)} delete {id} failed: {result.Message}"));
     }
 
-    public Task PauseAsync(string id, CancellationToken cancellationToken = default) =>
-        HostCommand.CheckAsync(Binary, [.. GlobalArgs(null), "pause", id], TimeSpan.FromSeconds(30), cancellationToken);
+    public Task PauseAsync(string id, CancellationToken cancellationToken = default) => CheckOnAsync(id, "pause", cancellationToken);
 
-    public Task ResumeAsync(string id, CancellationToken cancellationToken = default) =>
-        HostCommand.CheckAsync(Binary, [.. GlobalArgs(null), "resume", id], TimeSpan.FromSeconds(30), cancellationToken);
+    public Task ResumeAsync(string id, CancellationToken cancellationToken = default) => CheckOnAsync(id, "resume", cancellationToken);
+
+    /// <summary>One verb on one container, through its launcher when it has one.</summary>
+    private Task<CommandResult> RunOnAsync(string id, IReadOnlyList<string> verb, CancellationToken cancellationToken)
+    {
+        var launcher = containerLauncher?.Invoke(id) ?? [];
+        IReadOnlyList<string> command = [.. launcher, Binary, .. GlobalArgs(null), .. verb];
+        return HostCommand.RunAsync(command[0], [.. command.Skip(1)], TimeSpan.FromSeconds(30), cancellationToken);
+    }
+
+    private async Task CheckOnAsync(string id, string verb, CancellationToken cancellationToken)
+    {
+        var result = await RunOnAsync(id, [verb, id], cancellationToken);
+        if (!result.Succeeded)
+        {
+            throw new HostCommandException($"{Path.GetFileName(Binary)} {verb} {id} failed: {result.Message}");
+        }
+    }
 
     private IEnumerable<string> GlobalArgs(string? logFile)
     {

@@ -13,13 +13,14 @@ public sealed class EgressIsolationTests(EgressSession session) : IClassFixture<
         var a = await session.CreateAsync(policy);
         var b = await session.CreateAsync(policy);
         var bAddress = session.Lease(b)!.SandboxAddress.ToString();
-        var serve = await session.ShAsync(b, "setsid python3 -m http.server 8080 --bind 0.0.0.0 >/dev/null 2>&1 </dev/null & for i in $(seq 50); do curl -s -o /dev/null http://127.0.0.1:8080/ && echo up && break; sleep 0.2; done");
+        var serve = await session.ShAsync(b, "mkdir -p /tmp/www && echo B-MARKER > /tmp/www/marker.txt && cd /tmp/www && setsid python3 -m http.server 8080 --bind 0.0.0.0 >/dev/null 2>&1 </dev/null & for i in $(seq 50); do curl -s -o /dev/null http://127.0.0.1:8080/ && echo up && break; sleep 0.2; done");
         Assert.Contains("up", serve.Stdout, StringComparison.Ordinal);
 
+        // A step succeeds only when B's own server answered (its marker file); the gateway's 403 is not B.
         var script = EgressSession.StepFunction +
-            $"step b_direct noproxy curl -fsS --max-time 5 http://{bAddress}:8080/\n" +
-            $"step b_proxy curl -fsS --max-time 5 http://{bAddress}:8080/\n" +
-            $"step b_raw python3 -c \"import socket;s=socket.create_connection(('{bAddress}',8080),timeout=5);s.sendall(b'GET / HTTP/1.0\\r\\n\\r\\n');d=s.recv(100);print(d);exit(0 if d else 3)\"\n";
+            $"step b_direct noproxy sh -c 'curl -sS --max-time 5 http://{bAddress}:8080/marker.txt | grep B-MARKER'\n" +
+            $"step b_proxy sh -c 'curl -sS --max-time 5 http://{bAddress}:8080/marker.txt | grep B-MARKER'\n" +
+            $"step b_raw python3 -c \"import socket;s=socket.create_connection(('{bAddress}',8080),timeout=5);s.sendall(b'GET /marker.txt HTTP/1.0\\r\\n\\r\\n');d=s.recv(4096);print(d);exit(0 if b'B-MARKER' in d else 3)\"\n";
         var run = await session.ShAsync(a, script);
         var results = EgressSession.Results(run);
         foreach (var step in new[] { "b_direct", "b_proxy", "b_raw" })

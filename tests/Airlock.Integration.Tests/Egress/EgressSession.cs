@@ -63,7 +63,7 @@ public sealed class EgressSession : IAsyncLifetime
         var query = await Cli.RunAsync(_data.Path, "audit", "query", "--sandbox", id, "--json");
         Assert.True(query.ExitCode == 0, query.ToString());
         using var doc = JsonDocument.Parse(query.Stdout);
-        return [.. doc.RootElement.EnumerateArray().Select(e => e.Clone())];
+        return [.. doc.RootElement.EnumerateArray().Select(e => e.GetProperty("event").Clone())];
     }
 
     internal async Task RemoveAsync(string id)
