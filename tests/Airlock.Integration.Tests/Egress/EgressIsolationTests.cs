@@ -7,8 +7,10 @@ namespace Airlock.Integration.Tests.Egress;
 public sealed class EgressIsolationTests(EgressSession session) : IClassFixture<EgressSession>
 {
     [Fact]
-    public async Task SandboxA_CannotReachAListenerInSandboxB()
+    public async Task SandboxA_CannotReachAListenerInSandboxB_NorAirlocksApi()
     {
+        await using var daemon = await DaemonSession.StartAsync();
+        var apiPort = daemon.Daemon.Url.Port;
         const string policy = "network: { allow: [ \"pkgs.test\" ] }\n";
         var a = await session.CreateAsync(policy);
         var b = await session.CreateAsync(policy);
@@ -20,10 +22,15 @@ public sealed class EgressIsolationTests(EgressSession session) : IClassFixture<
         var script = EgressSession.StepFunction +
             $"step b_direct noproxy sh -c 'curl -sS --max-time 5 http://{bAddress}:8080/marker.txt | grep B-MARKER'\n" +
             $"step b_proxy sh -c 'curl -sS --max-time 5 http://{bAddress}:8080/marker.txt | grep B-MARKER'\n" +
-            $"step b_raw python3 -c \"import socket;s=socket.create_connection(('{bAddress}',8080),timeout=5);s.sendall(b'GET /marker.txt HTTP/1.0\\r\\n\\r\\n');d=s.recv(4096);print(d);exit(0 if b'B-MARKER' in d else 3)\"\n";
+            $"step b_raw python3 -c \"import socket;s=socket.create_connection(('{bAddress}',8080),timeout=5);s.sendall(b'GET /marker.txt HTTP/1.0\\r\\n\\r\\n');d=s.recv(4096);print(d);exit(0 if b'B-MARKER' in d else 3)\"\n" +
+            // Airlock's API (on the host's loopback here) through every address of the host the sandbox can name;
+            // only the API's own health answer counts as reaching it.
+            $"step api_veth noproxy sh -c 'curl -sS --max-time 5 http://{session.Lease(a)!.HostAddress}:{apiPort}/health | grep -q ok'\n" +
+            $"step api_inet noproxy sh -c 'curl -sS --max-time 5 http://{session.Internet.HostAddress}:{apiPort}/health | grep -q ok'\n" +
+            $"step api_proxy sh -c 'curl -sS --noproxy \"\" --max-time 5 http://127.0.0.1:{apiPort}/health | grep -q ok'\n";
         var run = await session.ShAsync(a, script);
         var results = EgressSession.Results(run);
-        foreach (var step in new[] { "b_direct", "b_proxy", "b_raw" })
+        foreach (var step in new[] { "b_direct", "b_proxy", "b_raw", "api_veth", "api_inet", "api_proxy" })
         {
             Assert.True(results[step].Exit != 0, $"{step} reached sandbox B:\n{run}");
         }

@@ -38,6 +38,13 @@ public sealed class EgressSession : IAsyncLifetime
 
     internal Task<CliResult> CopyInAsync(string id, string hostPath, string path) => Cli.RunAsync(_data.Path, "cp", hostPath, $"{id}:{path}");
 
+    internal async Task<CliResult> WriteFileAsync(string id, string path, string content)
+    {
+        var file = Path.Combine(_data.Path, $"file-{Guid.NewGuid():N}");
+        await File.WriteAllTextAsync(file, content);
+        return await CopyInAsync(id, file, path);
+    }
+
     /// <summary>A step of a script: runs the command, prints <c>NAME=EXIT OUTPUT</c> on one line.</summary>
     internal const string StepFunction =
         "step() { n=$1; shift; \"$@\" >/tmp/step.out 2>&1; code=$?; echo \"$n=$code $(head -c 300 /tmp/step.out | tr '\\n' ' ')\"; }\n" +
