@@ -9,7 +9,8 @@ namespace Airlock.Audit.Sqlite;
 /// write-ahead log to disk (<see cref="WalFile"/>) and only then completes each caller. The two stages overlap —
 /// one batch is inserted while the previous one is being fsynced — so throughput grows with concurrency while
 /// every acknowledged record is on disk.
-/// Several processes may append to the same file; the chain stays one chain (see <see cref="AuditBatchWriter"/>).
+/// Several processes may append to the same file; the chain stays one chain (see <see cref="AuditBatchWriter"/>), and
+/// with <see cref="SqliteAuditLogOptions.FollowOtherWriters"/> the observers hear of the others' records too.
 /// </summary>
 public sealed class SqliteAuditLog : IAuditLog, IAsyncDisposable
 {
@@ -24,6 +25,7 @@ public sealed class SqliteAuditLog : IAuditLog, IAsyncDisposable
     private readonly SemaphoreSlim _readGate = new(1, 1);
     private readonly AuditObservers _observers;
     private readonly ITimer _checkpointTimer;
+    private readonly AuditFollower? _follower;
     private readonly Task _writeLoop;
     private readonly Task _flushLoop;
     private bool _uncheckpointed;
@@ -42,6 +44,11 @@ public sealed class SqliteAuditLog : IAuditLog, IAsyncDisposable
         _readConnection = AuditDatabase.OpenForReading(options.DatabasePath);
         _observers = new AuditObservers(options.ObserverFailed);
         _checkpointTimer = _time.CreateTimer(_ => _queue.Writer.TryWrite(AuditAppend.CheckpointTick), null, options.CheckpointInterval, options.CheckpointInterval);
+        if (options.FollowOtherWriters is { } every)
+        {
+            _follower = new AuditFollower(AuditDatabase.OpenForReading(options.DatabasePath), _observers, every, _time);
+        }
+
         _writeLoop = Task.Run(WriteLoopAsync);
         _flushLoop = Task.Run(FlushLoopAsync);
     }
@@ -69,7 +76,11 @@ public sealed class SqliteAuditLog : IAuditLog, IAsyncDisposable
         }
     }
 
-    /// <summary>The observer hears of each record appended by this instance after it is committed, in order, on a task of its own; its exceptions go to <see cref="SqliteAuditLogOptions.ObserverFailed"/>.</summary>
+    /// <summary>
+    /// The observer hears of each record appended by this instance after it is committed, in order, on a task of its own
+    /// (and, when following, of other processes' records within the follow interval); its exceptions go to
+    /// <see cref="SqliteAuditLogOptions.ObserverFailed"/>.
+    /// </summary>
     public IDisposable Subscribe(Action<AuditRecord> observer) => _observers.Add(observer);
 
     /// <summary>Writes what is queued, pins the tail with a last checkpoint, and closes the file.</summary>
@@ -77,6 +88,7 @@ public sealed class SqliteAuditLog : IAuditLog, IAsyncDisposable
     {
         if (!_queue.Writer.TryComplete()) return;
         await _checkpointTimer.DisposeAsync();
+        if (_follower is not null) await _follower.DisposeAsync();
         await _writeLoop;
         _committed.Writer.TryComplete();
         await _flushLoop;
@@ -124,7 +136,9 @@ public sealed class SqliteAuditLog : IAuditLog, IAsyncDisposable
             if (batch.Count == 0 && !(tick && _uncheckpointed)) continue;
             try
             {
-                var records = _writer.Write(batch, _time.GetUtcNow(), checkpointDue: tick);
+                var records = _follower is null
+                    ? _writer.Write(batch, _time.GetUtcNow(), checkpointDue: tick)
+                    : _follower.WriteOwn(() => _writer.Write(batch, _time.GetUtcNow(), checkpointDue: tick));
                 _uncheckpointed = !tick && (_uncheckpointed || records.Count > 0);
                 _committed.Writer.TryWrite(new CommittedBatch([.. batch], records));
             }

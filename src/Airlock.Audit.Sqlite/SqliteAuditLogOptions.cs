@@ -20,4 +20,10 @@ public sealed record SqliteAuditLogOptions
 
     /// <summary>Told when an observer of <see cref="SqliteAuditLog.Subscribe"/> throws; the record stays written and the others are still told.</summary>
     public Action<Exception>? ObserverFailed { get; init; }
+
+    /// <summary>
+    /// When set, observers also hear of records other processes append to the same file (an egress gateway's network
+    /// decisions), found by reading the file this often. Null: only this instance's own records.
+    /// </summary>
+    public TimeSpan? FollowOtherWriters { get; init; }
 }

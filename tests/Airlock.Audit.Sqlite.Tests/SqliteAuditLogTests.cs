@@ -90,6 +90,38 @@ public sealed class SqliteAuditLogTests
     }
 
     [Fact]
+    public async Task Observers_OfAFollowingLog_HearOtherProcessesRecords_AndEachOwnRecordOnce()
+    {
+        using var dir = new AuditDirectory();
+        await using (var first = dir.Open()) await first.AppendAsync(AuditDirectory.Event(0)); // before the follower: not replayed
+        await using var log = new SqliteAuditLog(new SqliteAuditLogOptions
+        {
+            DatabasePath = dir.Database, SigningKeyPath = dir.Key, FollowOtherWriters = TimeSpan.FromMilliseconds(50),
+        });
+        var heard = new System.Collections.Concurrent.ConcurrentQueue<AuditRecord>();
+        using var subscription = log.Subscribe(heard.Enqueue);
+        using var other = SecondProcessWriter.Start(dir.Database, 100);
+        var ours = 0;
+        while (!other.HasExited || ours < 60)
+        {
+            await Task.WhenAll(Enumerable.Range(0, 5).Select(i => log.AppendAsync(AuditDirectory.Event(i))));
+            ours += 5;
+        }
+
+        await other.WaitForExitAsync();
+        Assert.True(other.ExitCode == 0, await other.StandardError.ReadToEndAsync());
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (heard.Count < ours + 100 && DateTime.UtcNow < deadline) await Task.Delay(50);
+        await Task.Delay(300); // a duplicate would arrive within a few looks
+
+        var records = heard.ToList();
+        Assert.Equal(ours + 100, records.Count);
+        Assert.Equal(records.Count, records.Select(r => r.Sequence).Distinct().Count());
+        Assert.Equal(100, records.Count(r => r.Event.Actor == "local:py"));
+        Assert.DoesNotContain(records, r => r.Sequence == 1);
+    }
+
+    [Fact]
     public async Task Append_OnceAcknowledged_IsInTheFile()
     {
         using var dir = new AuditDirectory();

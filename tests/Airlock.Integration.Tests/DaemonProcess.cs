@@ -9,9 +9,12 @@ internal sealed class DaemonProcess : IAsyncDisposable
 {
     private Process? _process;
 
-    public DaemonProcess(string dataDir)
+    private readonly IDictionary<string, string>? _environment;
+
+    public DaemonProcess(string dataDir, IDictionary<string, string>? environment = null)
     {
         DataDir = dataDir;
+        _environment = environment;
         using var probe = new TcpListener(IPAddress.Loopback, 0);
         probe.Start();
         Port = ((IPEndPoint)probe.LocalEndpoint).Port;
@@ -31,7 +34,7 @@ internal sealed class DaemonProcess : IAsyncDisposable
 
     public async Task StartAsync()
     {
-        var psi = Cli.StartInfo(DataDir, ["serve", "--listen", $"127.0.0.1:{Port}"]);
+        var psi = Cli.StartInfo(DataDir, ["serve", "--listen", $"127.0.0.1:{Port}"], _environment);
         _process = Process.Start(psi)!;
         _process.StandardInput.Close();
         _ = _process.StandardOutput.ReadToEndAsync();

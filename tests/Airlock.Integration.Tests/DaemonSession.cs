@@ -14,9 +14,9 @@ internal sealed class DaemonSession : IAsyncDisposable
     private readonly TempDataDir _data = new();
     private readonly List<string> _created = [];
 
-    private DaemonSession()
+    private DaemonSession(IDictionary<string, string>? environment)
     {
-        Daemon = new DaemonProcess(_data.Path);
+        Daemon = new DaemonProcess(_data.Path, environment);
     }
 
     public DaemonProcess Daemon { get; }
@@ -25,9 +25,10 @@ internal sealed class DaemonSession : IAsyncDisposable
 
     public string DataPath => _data.Path;
 
-    public static async Task<DaemonSession> StartAsync()
+    /// <summary>Starts a daemon; <paramref name="environment"/> is added to its process's (e.g. a test internet's names).</summary>
+    public static async Task<DaemonSession> StartAsync(IDictionary<string, string>? environment = null)
     {
-        var session = new DaemonSession();
+        var session = new DaemonSession(environment);
         await session.Daemon.StartAsync();
         session.Http = new HttpClient { BaseAddress = session.Daemon.Url, Timeout = TimeSpan.FromMinutes(2) };
         session.Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", session.Daemon.Token);

@@ -23,7 +23,14 @@ internal static class ServeCommand
             var paths = GlobalOptions.Paths(parse);
 
             await using var engine = await EngineFactory.StartAsync(paths, runReaper: true, cancellationToken);
-            await using var auditLog = new SqliteAuditLog(new SqliteAuditLogOptions { DatabasePath = paths.Audit, SigningKeyPath = paths.AuditSigningKey });
+            await using var auditLog = new SqliteAuditLog(new SqliteAuditLogOptions
+            {
+                DatabasePath = paths.Audit,
+                SigningKeyPath = paths.AuditSigningKey,
+                // The sandboxes' egress gateways append their network decisions from processes of their own; anomaly rules
+                // (egress_denied, canary_access) and the audit stream must hear of them too.
+                FollowOtherWriters = TimeSpan.FromMilliseconds(500),
+            });
             var audit = new AuditTrail(auditLog, new AuditVerifier(paths.Audit, paths.AuditSigningKey));
             var governance = EngineFactory.Govern(engine, auditLog);
             var access = await AccessControl.OpenAsync(paths.DataDirectory, TimeProvider.System, auditLog, failures: null, cancellationToken);
