@@ -13,7 +13,7 @@ internal sealed partial class EgressConnection
     private async Task ForwardAsync(PeekStream client, HttpHead? head, CancellationToken cancellationToken)
     {
         if (!await client.FillAsync(1, cancellationToken)) return;
-        if (TlsClientHello.IsHandshake(client.Buffered) && _host is not null && _tenant!.CarriesSecrets(_host))
+        if (TlsClientHello.IsHandshake(client.Buffered) && _host is not null && _tenant!.Inspects(_host))
         {
             await InterceptAsync(client, cancellationToken);
         }

@@ -43,9 +43,13 @@ internal sealed class TenantState : IDisposable
         return Tenant.QuotaBytes is not { } quota || total <= quota;
     }
 
-    /// <summary>Secrets whose hosts include <paramref name="host"/>: such a host's TLS is terminated so they can be substituted.</summary>
-    public bool CarriesSecrets(string host) =>
-        Tenant.Secrets.Any(s => s.Hosts.Any(h => EgressMatch.NamesHost(h, host)));
+    /// <summary>
+    /// Whether TLS to <paramref name="host"/> is terminated and its requests inspected: always when the tenant has an
+    /// interception CA (so canaries and placeholders are caught inside HTTPS too), and for a host that carries a secret
+    /// in any case (without a CA such a host is then refused, never tunnelled with the placeholder unswapped).
+    /// </summary>
+    public bool Inspects(string host) =>
+        Tenant.Interception is not null || Tenant.Secrets.Any(s => s.Hosts.Any(h => EgressMatch.NamesHost(h, host)));
 
     public void Dispose()
     {

@@ -29,7 +29,9 @@ internal static class SandboxEgress
             PolicyText = plan.PolicyText,
             Secrets = plan.Secrets,
             Canaries = plan.Canaries,
-            CertificateAuthorityPath = plan.Secrets.Count > 0 ? directory.CertificateAuthority : null,
+            // Every sandbox with egress gets its CA: the gateway terminates its TLS to every allowed name, so a
+            // placeholder or a canary is caught leaving over HTTPS as well as plain HTTP (docs/egress.md).
+            CertificateAuthorityPath = directory.CertificateAuthority,
             StaticHosts = EgressTestHooks.StaticHosts(),
             UpstreamTrustPath = EgressTestHooks.UpstreamTrustPath(),
             ExpiresAt = expiresAt,
@@ -47,7 +49,7 @@ internal static class SandboxEgress
 
         var ready = await GatewayProcess.StartAsync(gatewayCommand, directory, cancellationToken);
         await SandboxNetwork.ApplyFirewallAsync(lease, new GatewayPorts(ready.ProxyPort, ready.TransparentPort, ready.DnsPort));
-        var caPem = plan.Secrets.Count > 0 ? await File.ReadAllTextAsync(directory.CertificateAuthorityCertificate, cancellationToken) : null;
+        var caPem = await File.ReadAllTextAsync(directory.CertificateAuthorityCertificate, cancellationToken);
         return new EgressSetup(lease, ready, caPem);
     }
 

