@@ -8,7 +8,8 @@ namespace Airlock.Core.Policy;
 
 /// <summary>
 /// Parses <c>network.allow</c> entries and secret hosts: <c>pypi.org</c>, <c>*.pythonhosted.org</c>,
-/// <c>api.stripe.com:443</c>, <c>203.0.113.0/24</c>, <c>2001:db8::/32</c>. Strict, because an entry the
+/// <c>api.stripe.com:443</c>, <c>203.0.113.0/24</c>, <c>203.0.113.7:5432</c>, <c>203.0.113.0/24:443</c>,
+/// <c>2001:db8::/32</c>, <c>[2001:db8::1]:443</c>. Strict, because an entry the
 /// gateway would read differently from its author is a hole or an outage.
 /// </summary>
 internal static partial class EgressTargetParser
@@ -23,6 +24,25 @@ internal static partial class EgressTargetParser
         {
             error = "empty; write a host name like pypi.org";
             return false;
+        }
+
+        if (SplitAddressPort(text) is var (networkText, portText))
+        {
+            if (!allowNetworks)
+            {
+                error = $"'{text}' is an address; secrets go to host names only, because the gateway matches them by name";
+                return false;
+            }
+
+            if (!int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+            {
+                error = $"'{text}': '{portText}' is not a port; use 1-65535, as in 203.0.113.0/24:443";
+                return false;
+            }
+
+            if (!TryParseNetwork(networkText, out target, out error)) return false;
+            target = target! with { Pattern = text, Port = port };
+            return true;
         }
 
         var slash = text.IndexOf('/', StringComparison.Ordinal);
@@ -63,11 +83,6 @@ internal static partial class EgressTargetParser
             }
 
             port = p;
-            if (LooksLikeAddress(host))
-            {
-                error = $"'{text}': addresses take no port; allow the address or its range alone";
-                return false;
-            }
         }
 
         var kind = EgressTargetKind.Domain;
@@ -128,7 +143,7 @@ internal static partial class EgressTargetParser
         var addressText = slash < 0 ? text : text[..slash];
         if (!TryParseAddress(addressText, out var address))
         {
-            error = $"'{text}' is not an address or CIDR range (like 203.0.113.0/24 or 2001:db8::/32); addresses take no port";
+            error = $"'{text}' is not an address or CIDR range (like 203.0.113.0/24, 2001:db8::/32 or, with a port, 203.0.113.0/24:443 and [2001:db8::1]:443)";
             return false;
         }
 
@@ -170,6 +185,28 @@ internal static partial class EgressTargetParser
         }
 
         return new IPAddress(bytes);
+    }
+
+    /// <summary>
+    /// An address or range with a port: IPv4 as <c>A.B.C.D[/N]:PORT</c>, IPv6 in brackets as <c>[ADDR][/N]:PORT</c>
+    /// (unbracketed IPv6 takes no port: its last group would read as one). Null when the entry has no such port.
+    /// </summary>
+    private static (string Network, string Port)? SplitAddressPort(string text)
+    {
+        if (text.StartsWith('['))
+        {
+            var close = text.IndexOf(']', StringComparison.Ordinal);
+            var colon = text.LastIndexOf(':');
+            if (close < 0 || colon < close || text[colon - 1] == ':') return null;
+            var suffix = text[(close + 1)..colon];
+            return (text[1..close] + suffix, text[(colon + 1)..]);
+        }
+
+        var last = text.LastIndexOf(':');
+        if (last < 0 || text.IndexOf(':', StringComparison.Ordinal) != last) return null;
+        var before = text[..last];
+        var slash = before.IndexOf('/', StringComparison.Ordinal);
+        return Ipv4Shape().IsMatch(slash < 0 ? before : before[..slash]) ? (before, text[(last + 1)..]) : null;
     }
 
     private static bool LooksLikeAddress(string text) =>

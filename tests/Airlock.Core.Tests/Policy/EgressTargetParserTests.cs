@@ -32,6 +32,22 @@ public sealed class EgressTargetParserTests
         Assert.Null(target.Host);
     }
 
+    [Theory]
+    [InlineData("192.0.2.7:5432", "192.0.2.7/32", 5432)]
+    [InlineData("192.0.2.0/24:443", "192.0.2.0/24", 443)]
+    [InlineData("[2001:db8::1]:443", "2001:db8::1/128", 443)]
+    [InlineData("[2001:db8::]/32:8443", "2001:db8::/32", 8443)]
+    public void TryParse_ReadsAddressesAndRangesWithAPort(string text, string network, int port)
+    {
+        Assert.True(EgressTargetParser.TryParse(text, allowNetworks: true, out var target, out var error), error);
+        Assert.Equal(EgressTargetKind.Network, target!.Kind);
+        Assert.Equal(IPNetwork.Parse(network), target.Network);
+        Assert.Equal(port, target.Port);
+        Assert.Equal(text, target.Pattern);
+        Assert.True(EgressMatch.Matches(target, IPNetwork.Parse(network).BaseAddress.ToString(), port));
+        Assert.False(EgressMatch.Matches(target, IPNetwork.Parse(network).BaseAddress.ToString(), port + 1));
+    }
+
     [Fact]
     public void TryParse_RefusesAddressesWhereOnlyNamesMayGo() =>
         Assert.False(EgressTargetParser.TryParse("192.0.2.1", allowNetworks: false, out _, out _));

@@ -13,7 +13,8 @@ public sealed class PolicyLoaderSectionErrorTests
     [InlineData("2001:db8::1/32", "did you mean 2001:db8::/32?")]
     [InlineData("10.1/16", "is not a host name")]
     [InlineData("fe80::1%eth0", "is not an address or CIDR range")]
-    [InlineData("[2001:db8::1]:443", "is not an address or CIDR range")]
+    [InlineData("[2001:db8::1]", "is not an address or CIDR range")]
+    [InlineData("[2001:db8::1]:99999", "is not a port")]
     public void Load_RejectsABadCidr_AtItsListEntry(string entry, string message)
     {
         var error = SingleError($"network:\n  allow:\n    - pypi.org\n    - \"{entry}\"\n");
@@ -35,7 +36,9 @@ public sealed class PolicyLoaderSectionErrorTests
     [InlineData("pypi.org:0", "is not a port")]
     [InlineData("pypi.org:99999", "is not a port")]
     [InlineData("pypi.org:https", "is not a port")]
-    [InlineData("198.51.100.7:443", "addresses take no port")]
+    [InlineData("198.51.100.7:0", "is not a port")]
+    [InlineData("198.51.100.0/24:https", "is not a port")]
+    [InlineData("198.51.100.1/24:443", "did you mean 198.51.100.0/24")]
     [InlineData("10.0.0.999", "is not an address")]
     [InlineData("example.123", "its last label is a number")]
     [InlineData("bücher.de", "xn--")]
