@@ -20,8 +20,11 @@ internal sealed class TestInternet : IAsyncDisposable
 
     private readonly Process _listener;
 
-    private TestInternet(string suffix, int subnet, string directory, Process listener)
+    private readonly IDisposable _routeLock;
+
+    private TestInternet(string suffix, int subnet, string directory, Process listener, IDisposable routeLock)
     {
+        _routeLock = routeLock;
         Namespace = "airlock-test-inet-" + suffix;
         HostInterface = "ati" + suffix;
         Subnet = subnet;
@@ -66,6 +69,9 @@ internal sealed class TestInternet : IAsyncDisposable
         WriteCertificates(directory);
         var ns = "airlock-test-inet-" + suffix;
         var hostIf = "ati" + suffix;
+        // The host has one route to the metadata address; another test internet (a parallel test assembly, the red-team
+        // battery) waits for it rather than failing on "File exists" or leaving the address without its safety route.
+        var routeLock = await MetadataRouteLock.AcquireAsync();
         await Ip("netns", "add", ns);
         try
         {
@@ -86,8 +92,10 @@ internal sealed class TestInternet : IAsyncDisposable
         }
         catch
         {
+            await TryRun("ip", ["route", "delete", $"{Metadata}/32", "via", $"198.18.{subnet}.2"]);
             await Ip("netns", "delete", ns);
             await TryRun("ip", ["link", "delete", hostIf]);
+            routeLock.Dispose();
             throw;
         }
 
@@ -98,7 +106,7 @@ internal sealed class TestInternet : IAsyncDisposable
         }
 
         var listener = Process.Start(start)!;
-        var internet = new TestInternet(suffix, subnet, directory, listener);
+        var internet = new TestInternet(suffix, subnet, directory, listener, routeLock);
         var watch = Stopwatch.StartNew();
         while (!File.Exists(Path.Combine(directory, "ready")))
         {
@@ -144,6 +152,7 @@ internal sealed class TestInternet : IAsyncDisposable
         await TryRun("ip", ["route", "delete", $"{Metadata}/32", "via", $"198.18.{Subnet}.2"]);
         await TryRun("ip", ["netns", "delete", Namespace]);
         await TryRun("ip", ["link", "delete", HostInterface]);
+        _routeLock.Dispose();
         System.IO.Directory.Delete(Directory, recursive: true);
     }
 
