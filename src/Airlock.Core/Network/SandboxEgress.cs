@@ -29,9 +29,10 @@ internal static class SandboxEgress
             PolicyText = plan.PolicyText,
             Secrets = plan.Secrets,
             Canaries = plan.Canaries,
-            // Every sandbox with egress gets its CA: the gateway terminates its TLS to every allowed name, so a
-            // placeholder or a canary is caught leaving over HTTPS as well as plain HTTP (docs/egress.md).
-            CertificateAuthorityPath = directory.CertificateAuthority,
+            // A sandbox with secrets gets its CA, and the gateway then terminates its TLS to every allowed name, so the
+            // placeholder (and a canary) is caught leaving over HTTPS too; without secrets, HTTPS is tunnelled untouched
+            // and the sandbox keeps trusting exactly what its image trusts (docs/egress.md).
+            CertificateAuthorityPath = plan.Secrets.Count > 0 ? directory.CertificateAuthority : null,
             StaticHosts = EgressTestHooks.StaticHosts(),
             UpstreamTrustPath = EgressTestHooks.UpstreamTrustPath(),
             ExpiresAt = expiresAt,
@@ -49,7 +50,7 @@ internal static class SandboxEgress
 
         var ready = await GatewayProcess.StartAsync(gatewayCommand, directory, cancellationToken);
         await SandboxNetwork.ApplyFirewallAsync(lease, new GatewayPorts(ready.ProxyPort, ready.TransparentPort, ready.DnsPort));
-        var caPem = await File.ReadAllTextAsync(directory.CertificateAuthorityCertificate, cancellationToken);
+        var caPem = plan.Secrets.Count > 0 ? await File.ReadAllTextAsync(directory.CertificateAuthorityCertificate, cancellationToken) : null;
         return new EgressSetup(lease, ready, caPem);
     }
 
