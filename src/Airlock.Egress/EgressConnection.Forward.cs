@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Net.Security;
 using System.Net.Sockets;
@@ -9,6 +10,13 @@ internal sealed partial class EgressConnection
 {
     /// <summary>Largest request body the gateway buffers to scan; bigger bodies to inspected hosts are refused (413).</summary>
     private const int MaxInspectedBody = 32 * 1024 * 1024;
+
+    /// <summary>
+    /// Buffer of a relay through user space: at 64 KiB the per-chunk cost of three stream layers and two async socket
+    /// calls capped a loopback download at ~0.4x direct; at 1 MiB it is paid 16 times less often. Pooled (CopyToAsync
+    /// rents its own), held for one relay.
+    /// </summary>
+    private const int CopyBufferSize = 1024 * 1024;
 
     private async Task ForwardAsync(PeekStream client, HttpHead? head, CancellationToken cancellationToken)
     {
@@ -73,7 +81,7 @@ internal sealed partial class EgressConnection
         if (body is not null) await upstream.WriteAsync(body, cancellationToken);
         await upstream.FlushAsync(cancellationToken);
         _respondTo = null;
-        await upstream.CopyToAsync(client, 64 * 1024, cancellationToken);
+        await upstream.CopyToAsync(client, CopyBufferSize, cancellationToken);
         await client.FlushAsync(cancellationToken);
     }
 
@@ -137,11 +145,18 @@ internal sealed partial class EgressConnection
 
     private static async Task PumpAsync(Stream from, Stream to, Action halfClose, CancellationToken cancellationToken)
     {
-        var buffer = new byte[64 * 1024];
-        int n;
-        while ((n = await from.ReadAsync(buffer, cancellationToken)) > 0)
+        var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
+        try
         {
-            await to.WriteAsync(buffer.AsMemory(0, n), cancellationToken);
+            int n;
+            while ((n = await from.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                await to.WriteAsync(buffer.AsMemory(0, n), cancellationToken);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
 
         try
