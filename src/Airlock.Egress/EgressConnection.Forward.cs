@@ -81,7 +81,12 @@ internal sealed partial class EgressConnection
         if (body is not null) await upstream.WriteAsync(body, cancellationToken);
         await upstream.FlushAsync(cancellationToken);
         _respondTo = null;
-        await upstream.CopyToAsync(client, CopyBufferSize, cancellationToken);
+        // The response is not inspected: from a plain upstream to the sandbox's own socket it is spliced, not copied.
+        if (!await SpliceAsync(client, upstream, towardSandbox: true, cancellationToken))
+        {
+            await upstream.CopyToAsync(client, CopyBufferSize, cancellationToken);
+        }
+
         await client.FlushAsync(cancellationToken);
     }
 
@@ -133,17 +138,56 @@ internal sealed partial class EgressConnection
         return body.ToArray();
     }
 
-    private async Task TunnelAsync(Stream client, CancellationToken cancellationToken)
+    private async Task TunnelAsync(PeekStream client, CancellationToken cancellationToken)
     {
-        var upstream = _upstreamStream!;
-        var up = PumpAsync(client, upstream, () => _upstream!.Shutdown(SocketShutdown.Send), cancellationToken);
-        var down = PumpAsync(upstream, client, () => _client.Shutdown(SocketShutdown.Send), cancellationToken);
+        var up = RelayAsync(client, towardSandbox: false, () => _upstream!.Shutdown(SocketShutdown.Send), cancellationToken);
+        var down = RelayAsync(client, towardSandbox: true, () => _client.Shutdown(SocketShutdown.Send), cancellationToken);
         var first = await Task.WhenAny(up, down);
         if (first.IsFaulted) Close();
         await Task.WhenAll(up, down);
     }
 
-    private static async Task PumpAsync(Stream from, Stream to, Action halfClose, CancellationToken cancellationToken)
+    /// <summary>One direction of a tunnel until its source ends, then the matching half-close.</summary>
+    private async Task RelayAsync(PeekStream client, bool towardSandbox, Action halfClose, CancellationToken cancellationToken)
+    {
+        var upstream = _upstreamStream!;
+        if (!await SpliceAsync(client, upstream, towardSandbox, cancellationToken))
+        {
+            if (towardSandbox) await CopyAsync(upstream, client, cancellationToken);
+            else await CopyAsync(client, upstream, cancellationToken);
+        }
+
+        try
+        {
+            halfClose();
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // The other side is already gone.
+        }
+    }
+
+    /// <summary>
+    /// Relays one direction between the two plain sockets inside the kernel; false where that cannot be done, so the
+    /// caller copies instead (TLS terminated here, or a kernel without splice for sockets).
+    /// </summary>
+    private async Task<bool> SpliceAsync(PeekStream client, Stream upstream, bool towardSandbox, CancellationToken cancellationToken)
+    {
+        // Only the outermost streams sit directly on the sockets: past a TLS layer the bytes are not the socket's.
+        if (!ReferenceEquals(client, _peek) || !ReferenceEquals(upstream, _upstreamStream) || upstream is not NetworkStream
+            || _upstream is null || !SpliceRelay.CanRelay(_client, _upstream))
+        {
+            return false;
+        }
+
+        if (towardSandbox) return await SpliceRelay.DownAsync(_upstream, _client, _metered!, cancellationToken);
+
+        // Bytes peeked while deciding (a ClientHello) were counted when read; they go first, the rest past the buffer.
+        if (client.TakeBuffered() is { Length: > 0 } peeked) await upstream.WriteAsync(peeked, cancellationToken);
+        return await SpliceRelay.UpAsync(_client, _upstream, _metered!, cancellationToken);
+    }
+
+    private static async Task CopyAsync(Stream from, Stream to, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
         try
@@ -157,15 +201,6 @@ internal sealed partial class EgressConnection
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
-        }
-
-        try
-        {
-            halfClose();
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            // The other side is already gone.
         }
     }
 }
