@@ -28,12 +28,9 @@ internal sealed class TenantStream(Stream inner, TenantState tenant) : Stream
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        if (!Exempt && tenant.Up is { } bucket && buffer.Length > bucket.Chunk) buffer = buffer[..bucket.Chunk];
-        var n = await inner.ReadAsync(buffer, cancellationToken);
+        var n = await inner.ReadAsync(buffer[..UpChunk(buffer.Length)], cancellationToken);
         if (n == 0) return 0;
-        Interlocked.Add(ref _up, n);
-        Charge(n);
-        if (!Exempt && tenant.Up is { } up) await up.TakeAsync(n, cancellationToken);
+        await ReceivedAsync(n, cancellationToken);
         return n;
     }
 
@@ -41,14 +38,40 @@ internal sealed class TenantStream(Stream inner, TenantState tenant) : Stream
     {
         while (buffer.Length > 0)
         {
-            var chunk = !Exempt && tenant.Down is { } bucket ? buffer[..Math.Min(buffer.Length, bucket.Chunk)] : buffer;
-            if (!Exempt && tenant.Down is { } down) await down.TakeAsync(chunk.Length, cancellationToken);
-            Charge(chunk.Length);
+            var chunk = buffer[..DownChunk(buffer.Length)];
+            await SendingAsync(chunk.Length, cancellationToken);
             await inner.WriteAsync(chunk, cancellationToken);
-            Interlocked.Add(ref _down, chunk.Length);
+            Sent(chunk.Length);
             buffer = buffer[chunk.Length..];
         }
     }
+
+    /// <summary>The most to take from the sandbox at once: <paramref name="max"/>, or less when its upload rate is limited.</summary>
+    public int UpChunk(int max) => !Exempt && tenant.Up is { } bucket ? Math.Min(max, bucket.Chunk) : max;
+
+    /// <summary>The most to hand the sandbox at once: <paramref name="max"/>, or less when its download rate is limited.</summary>
+    public int DownChunk(int max) => !Exempt && tenant.Down is { } bucket ? Math.Min(max, bucket.Chunk) : max;
+
+    /// <summary>
+    /// Bytes taken from the sandbox, read through this stream or spliced past it (<see cref="SpliceRelay"/>): counted,
+    /// charged against the quota (which throws once spent, before they go on) and paid for from the upload bucket.
+    /// </summary>
+    public async ValueTask ReceivedAsync(int bytes, CancellationToken cancellationToken)
+    {
+        Interlocked.Add(ref _up, bytes);
+        Charge(bytes);
+        if (!Exempt && tenant.Up is { } up) await up.TakeAsync(bytes, cancellationToken);
+    }
+
+    /// <summary>Before bytes go to the sandbox: paid for from the download bucket and charged against the quota (which throws once spent).</summary>
+    public async ValueTask SendingAsync(int bytes, CancellationToken cancellationToken)
+    {
+        if (!Exempt && tenant.Down is { } down) await down.TakeAsync(bytes, cancellationToken);
+        Charge(bytes);
+    }
+
+    /// <summary>Bytes the sandbox's socket has accepted: what the audit record's bytes_down counts.</summary>
+    public void Sent(int bytes) => Interlocked.Add(ref _down, bytes);
 
     private void Charge(int bytes)
     {
