@@ -33,7 +33,8 @@ public sealed class QuickBatteryTests
         Assert.Equal(names.Count, cases.Count);
         var options = new BatteryOptions
         {
-            StartEngine = (paths, ct) => EngineFactory.StartAsync(paths, runReaper: true, ct),
+            StartEngine = (paths, wiring, ct) => EngineFactory.StartAsync(paths, runReaper: true, wiring, ct),
+            Internet = cases.Any(c => c.Category == Categories.Network),
             ImagesDirectory = Environment.GetEnvironmentVariable("AIRLOCK_IMAGES")!,
             ExtractTar = (tar, destination, ct) => SafeTarExtractor.ExtractAsync(tar, destination, null, _ => { }, ct),
         };
