@@ -34,10 +34,14 @@ internal static class EngineFactory
     }
 
     /// <summary>Creates and starts (reconciles) an engine over <paramref name="paths"/>.</summary>
-    public static async Task<SandboxEngine> StartAsync(AirlockPaths paths, bool runReaper, CancellationToken cancellationToken = default)
+    public static Task<SandboxEngine> StartAsync(AirlockPaths paths, bool runReaper, CancellationToken cancellationToken = default) =>
+        StartAsync(paths, runReaper, egressTestWiring: null, cancellationToken);
+
+    /// <summary>Same, with the gateways' test wiring given explicitly (the red-team battery's own listeners).</summary>
+    public static async Task<SandboxEngine> StartAsync(AirlockPaths paths, bool runReaper, Core.Network.EgressTestWiring? egressTestWiring, CancellationToken cancellationToken = default)
     {
         var engine = new SandboxEngine(
-            new EngineOptions { Paths = paths, RunReaper = runReaper, GatewayCommand = GatewayCommand() },
+            new EngineOptions { Paths = paths, RunReaper = runReaper, GatewayCommand = GatewayCommand(), EgressTestWiring = egressTestWiring },
             Backends(paths),
             new MmdebstrapImageStore(paths));
         try

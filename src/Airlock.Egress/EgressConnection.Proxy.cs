@@ -34,6 +34,10 @@ internal sealed partial class EgressConnection
         _host = uri.IdnHost.ToLowerInvariant();
         _port = uri.Port;
         head.Target = uri.PathAndQuery;
+        // RFC 9112 3.2.2: a proxy ignores a Host header sent with an absolute URL and uses the URL's. Forwarding the
+        // client's would let "GET http://allowed/ Host: denied" front for a denied name on an allowed server.
+        var authority = uri.HostNameType == UriHostNameType.IPv6 ? uri.Host : uri.IdnHost;
+        head.Set("Host", uri.IsDefaultPort ? authority : $"{authority}:{uri.Port}");
         head.Remove("Proxy-Connection");
         head.Remove("Proxy-Authorization");
         await ConnectUpstreamByNameAsync(cancellationToken);

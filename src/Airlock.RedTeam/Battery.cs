@@ -10,7 +10,7 @@ namespace Airlock.RedTeam;
 /// <summary>
 /// Every case of the battery, in report order. This is the extension point: a new case is an <see cref="IAttackCase"/>
 /// (or a <see cref="Cases.ScriptAttack"/> with host checks) listed here; a new category is a new name in
-/// <see cref="Categories"/>. The network category lands with the egress gateway.
+/// <see cref="Categories"/>.
 /// </summary>
 internal static class Battery
 {
@@ -41,6 +41,7 @@ internal static class Battery
         new AuditTamperAttack("edit"),
         new AuditTamperAttack("delete"),
         new AuditTamperAttack("relink"),
-        new NetworkPending(),
+        SecretExfiltrationAttack.Create(),
+        .. NetworkCases.All(),
     ];
 }

@@ -100,6 +100,15 @@ public static class AirlockServer
             app.Lifetime.ApplicationStopped.Register(bridge.Dispose);
         }
 
+        if (options.RequestObserver is { } observe)
+        {
+            app.Use((context, next) =>
+            {
+                observe(context);
+                return next(context);
+            });
+        }
+
         app.UseMiddleware<FailedAccessMiddleware>();
         app.UseMiddleware<ErrorMiddleware>();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });

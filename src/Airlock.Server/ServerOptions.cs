@@ -26,5 +26,11 @@ public sealed record ServerOptions
     /// <summary>How long an exec waits for its first event before committing to a 200 stream; errors within it are plain problem responses.</summary>
     public TimeSpan ExecStartGrace { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Sees every request before anything else answers it (401s included): the red-team battery keeps its own log of
+    /// who reached its in-process daemon, the host-side evidence of its "Airlock's API" case. Null in production.
+    /// </summary>
+    public Action<Microsoft.AspNetCore.Http.HttpContext>? RequestObserver { get; init; }
+
     public LogLevel MinimumLogLevel { get; init; } = LogLevel.Information;
 }

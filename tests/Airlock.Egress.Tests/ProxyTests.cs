@@ -43,6 +43,23 @@ public sealed class ProxyTests
     }
 
     [Fact]
+    public async Task Proxy_HostHeaderNamingADeniedHost_IsReplacedByTheUrlsHost()
+    {
+        await using var h = await EgressHarness.StartAsync();
+        h.Attach(h.Tenant(Allow.Host("pkgs.test")));
+        using var client = h.Client(viaProxy: true);
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://pkgs.test:{h.Pkgs.EndPoint.Port}/front");
+        request.Headers.Host = "other.test";
+
+        using var response = await client.SendAsync(request);
+
+        // Domain fronting over plain HTTP: the allowed server must not be asked for the denied name.
+        var seen = Assert.Single(h.Pkgs.Requests);
+        Assert.Contains($"Host: pkgs.test:{h.Pkgs.EndPoint.Port}", seen, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("other.test", seen, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task Proxy_PortRule_AllowsOnlyThatPort()
     {
         await using var h = await EgressHarness.StartAsync();

@@ -31,7 +31,8 @@ internal static class RedTeamCommand
             var paths = GlobalOptions.Paths(parse);
             var options = new BatteryOptions
             {
-                StartEngine = (p, ct) => EngineFactory.StartAsync(p, runReaper: true, ct),
+                StartEngine = (p, wiring, ct) => EngineFactory.StartAsync(p, runReaper: true, wiring, ct),
+                Internet = cases.Any(c => c.Category == Categories.Network),
                 ImagesDirectory = paths.Images,
                 ExtractTar = (tar, destination, ct) => SafeTarExtractor.ExtractAsync(tar, destination, null, _ => { }, ct),
                 ConnectRemote = GlobalOptions.HostAddress(parse) is { } host ? () => CliBackend.Connect(host, paths) : null,

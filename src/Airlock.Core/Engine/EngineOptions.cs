@@ -36,6 +36,13 @@ public sealed record EngineOptions
     /// </summary>
     public IReadOnlyList<string>? GatewayCommand { get; init; }
 
+    /// <summary>
+    /// Test-only: where the gateways of this engine's sandboxes resolve names and which extra roots they trust
+    /// upstream (the red-team battery's own listeners). Null: <c>AIRLOCK_TEST_EGRESS_*</c> of this process's
+    /// environment, read at each create (unset in production). Never widens what a policy allows.
+    /// </summary>
+    public Network.EgressTestWiring? EgressTestWiring { get; init; }
+
     /// <summary>Whether this engine destroys expired sandboxes on a timer (the daemon does; a one-shot CLI reaps on start).</summary>
     public bool RunReaper { get; init; }
 }

@@ -55,7 +55,7 @@ public sealed partial class SandboxEngine
             var env = spec.Env;
             if (egressPlan is not null)
             {
-                egress = await SandboxEgress.SetUpAsync(Paths, info.Id, egressPlan, Options.GatewayCommand!, info.ExpiresAt, cancellationToken);
+                egress = await SandboxEgress.SetUpAsync(Paths, info.Id, egressPlan, Options.GatewayCommand!, info.ExpiresAt, Options.EgressTestWiring, cancellationToken);
                 env = MergeEnvironment(spec.Env, egress.Environment(egressPlan));
             }
 

@@ -25,4 +25,7 @@ internal static class EgressTestHooks
 
     public static string? UpstreamTrustPath() =>
         Environment.GetEnvironmentVariable("AIRLOCK_TEST_EGRESS_TRUST") is { Length: > 0 } path ? Path.GetFullPath(path) : null;
+
+    /// <summary>The wiring in this process's environment (empty when unset).</summary>
+    public static EgressTestWiring FromEnvironment() => new() { StaticHosts = StaticHosts(), UpstreamTrustPath = UpstreamTrustPath() };
 }

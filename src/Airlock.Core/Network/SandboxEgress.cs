@@ -14,8 +14,9 @@ internal static class SandboxEgress
 
     public const string CaFile = "/usr/local/share/ca-certificates/airlock-sandbox-ca.crt";
 
-    public static async Task<EgressSetup> SetUpAsync(AirlockPaths paths, string sandboxId, EgressPlan plan, IReadOnlyList<string> gatewayCommand, DateTimeOffset? expiresAt, CancellationToken cancellationToken)
+    public static async Task<EgressSetup> SetUpAsync(AirlockPaths paths, string sandboxId, EgressPlan plan, IReadOnlyList<string> gatewayCommand, DateTimeOffset? expiresAt, EgressTestWiring? testWiring, CancellationToken cancellationToken)
     {
+        testWiring ??= EgressTestHooks.FromEnvironment();
         var lease = NetworkLeasePool.Acquire(sandboxId, paths.DataDirectory);
         await SandboxNetwork.CreateAsync(lease);
         var directory = EgressDirectory.For(paths, sandboxId);
@@ -33,8 +34,8 @@ internal static class SandboxEgress
             // placeholder (and a canary) is caught leaving over HTTPS too; without secrets, HTTPS is tunnelled untouched
             // and the sandbox keeps trusting exactly what its image trusts (docs/egress.md).
             CertificateAuthorityPath = plan.Secrets.Count > 0 ? directory.CertificateAuthority : null,
-            StaticHosts = EgressTestHooks.StaticHosts(),
-            UpstreamTrustPath = EgressTestHooks.UpstreamTrustPath(),
+            StaticHosts = testWiring.StaticHosts,
+            UpstreamTrustPath = testWiring.UpstreamTrustPath is { } trust ? Path.GetFullPath(trust) : null,
             ExpiresAt = expiresAt,
         };
         var json = JsonSerializer.Serialize(config, GatewayConfigJson.Default.GatewayConfig);

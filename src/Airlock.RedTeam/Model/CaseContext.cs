@@ -64,7 +64,7 @@ internal sealed class CaseContext(BatteryEnvironment environment, string tier) :
         RunAsync(id, ["python3", "-c", code], timeout, cancellationToken);
 
     /// <summary>Runs <paramref name="command"/> with the engine's timeout, and gives up waiting a while after it.</summary>
-    public async Task<AttackRun> RunAsync(string id, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken, Action<long>? onBytes = null, string? cwd = null)
+    public async Task<AttackRun> RunAsync(string id, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken, Action<long>? onBytes = null, string? cwd = null, ISandboxOperations? operations = null)
     {
         var stdout = new MemoryStream();
         var stderr = new MemoryStream();
@@ -76,7 +76,7 @@ internal sealed class CaseContext(BatteryEnvironment environment, string tier) :
         bound.CancelAfter(timeout + TimeSpan.FromSeconds(60));
         try
         {
-            await foreach (var item in Sandboxes.ExecStreamAsync(id, new ExecRequest { Command = command, Timeout = timeout, Cwd = cwd }, bound.Token))
+            await foreach (var item in (operations ?? Sandboxes).ExecStreamAsync(id, new ExecRequest { Command = command, Timeout = timeout, Cwd = cwd }, bound.Token))
             {
                 if (item is ExecOutput output)
                 {

@@ -26,8 +26,9 @@ internal sealed class BatteryEnvironment : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly AirlockClient? _remote;
 
-    private BatteryEnvironment(AirlockPaths paths, HostMarkers markers, SandboxEngine engine, SqliteAuditLog auditLog, GovernedSandboxOperations governance, WebApplication app, Uri url, AirlockClient? remote, BatteryOptions options)
+    private BatteryEnvironment(AirlockPaths paths, HostMarkers markers, SandboxEngine engine, SqliteAuditLog auditLog, GovernedSandboxOperations governance, WebApplication app, Uri url, AirlockClient? remote, BatteryOptions options, NetworkRig network)
     {
+        Network = network;
         Paths = paths;
         Markers = markers;
         _engine = engine;
@@ -56,6 +57,9 @@ internal sealed class BatteryEnvironment : IAsyncDisposable
 
     public GovernedSandboxOperations Governance { get; }
 
+    /// <summary>The battery's internet and the daemon's request log, for the network cases.</summary>
+    public NetworkRig Network { get; }
+
     /// <summary>Where sandbox cases create their sandboxes: the embedded engine, or the daemon of <c>--host</c>.</summary>
     public ISandboxOperations Sandboxes => _remote?.Operations ?? Governance;
 
@@ -69,24 +73,26 @@ internal sealed class BatteryEnvironment : IAsyncDisposable
         var markers = HostMarkers.Plant(data);
         SandboxEngine? engine = null;
         SqliteAuditLog? audit = null;
+        var network = await NetworkRig.StartAsync(options.Internet);
         try
         {
-            engine = await options.StartEngine(paths, cancellationToken);
+            engine = await options.StartEngine(paths, network.Internet?.Wiring, cancellationToken);
             audit = new SqliteAuditLog(new SqliteAuditLogOptions { DatabasePath = paths.Audit, SigningKeyPath = paths.AuditSigningKey });
             var governance = new GovernedSandboxOperations(engine, new ApprovalBroker(paths.Database, audit), audit);
             var access = await AccessControl.OpenAsync(data, TimeProvider.System, audit, failures: null, cancellationToken);
             var app = AirlockServer.Build(
-                new ServerOptions { Listen = "127.0.0.1:0", AdminTokenPath = paths.AdminToken, MinimumLogLevel = LogLevel.Error },
+                new ServerOptions { Listen = "127.0.0.1:0", AdminTokenPath = paths.AdminToken, MinimumLogLevel = LogLevel.Error, RequestObserver = network.ApiRequests.Observe },
                 governance, engine.Images, governance, new AuditTrail(audit, new AuditVerifier(paths.Audit, paths.AuditSigningKey)), access);
             await app.StartAsync(cancellationToken);
             var url = new Uri(app.Urls.First().Replace("[::]", IPAddress.Loopback.ToString(), StringComparison.Ordinal));
             var remote = options.ConnectRemote?.Invoke();
-            return new BatteryEnvironment(paths, markers, engine, audit, governance, app, url, remote, options);
+            return new BatteryEnvironment(paths, markers, engine, audit, governance, app, url, remote, options, network);
         }
         catch
         {
             if (audit is not null) await audit.DisposeAsync();
             if (engine is not null) await engine.DisposeAsync();
+            await network.DisposeAsync();
             markers.Dispose();
             throw;
         }
@@ -100,6 +106,7 @@ internal sealed class BatteryEnvironment : IAsyncDisposable
         await _app.DisposeAsync();
         await _auditLog.DisposeAsync();
         await _engine.DisposeAsync();
+        await Network.DisposeAsync();
         Markers.Dispose();
         try
         {
