@@ -14,8 +14,17 @@ internal static class OriginalDestination
     private const int SolIpv6 = 41;
     private const int SoOriginalDst = 80; // SO_ORIGINAL_DST and IP6T_SO_ORIGINAL_DST share the number
 
-    /// <summary>The original destination, or null when the connection was not redirected (conntrack has no entry).</summary>
+    /// <summary>
+    /// The original destination, or null when the connection was not redirected: conntrack has no entry (ENOENT), or —
+    /// once the kernel tracks connections at all (any nat table loaded) — the entry's destination is the socket's own.
+    /// </summary>
     public static IPEndPoint? Read(Socket socket)
+    {
+        var original = ReadRaw(socket);
+        return original is not null && original.Equals(socket.LocalEndPoint) ? null : original;
+    }
+
+    private static IPEndPoint? ReadRaw(Socket socket)
     {
         try
         {

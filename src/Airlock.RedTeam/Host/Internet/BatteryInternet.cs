@@ -20,6 +20,8 @@ internal sealed class BatteryInternet : IAsyncDisposable
 {
     public const string Metadata = "169.254.169.254";
 
+    private IDisposable? _routeLock;
+
     private readonly Process _listener;
     private bool _metadataRouted;
 
@@ -188,6 +190,7 @@ internal sealed class BatteryInternet : IAsyncDisposable
 
         _listener.Dispose();
         if (_metadataRouted) await InternetCommand.TryAsync("ip", ["route", "delete", $"{Metadata}/32", "via", Pkgs, "dev", HostInterface]);
+        _routeLock?.Dispose();
         await InternetCommand.TryAsync("ip", ["netns", "delete", Namespace]);
         await InternetCommand.TryAsync("ip", ["link", "delete", HostInterface]);
         try
@@ -205,8 +208,13 @@ internal sealed class BatteryInternet : IAsyncDisposable
     /// </summary>
     private async Task RouteSpecialAddressesAsync()
     {
+        _routeLock = await MetadataRouteLock.AcquireAsync(TimeSpan.FromMinutes(10));
         var existing = await InternetCommand.RunAsync("ip", ["-4", "route", "show", $"{Metadata}/32"]);
-        if (existing.Trim().Length > 0)
+        if (_routeLock is null)
+        {
+            MetadataUnavailable = $"another internet held {MetadataRouteLock.Path} for 10 minutes; the battery does not take {Metadata} over";
+        }
+        else if (existing.Trim().Length > 0)
         {
             MetadataUnavailable = $"the host already routes {Metadata} ({existing.Trim()}); the battery does not take it over";
         }
