@@ -22,13 +22,15 @@ internal sealed record NetworkScene(BatteryInternet Internet, string Nonce, stri
 
     /// <summary>
     /// Shell prelude: <c>step NAME CMD...</c> prints <c>NAME=EXIT first-output</c> (context only), <c>noproxy</c> drops
-    /// the proxy variables, <c>$C</c> is curl with the battery CA, <c>/tmp/net.py</c> sends raw TCP/UDP/ICMP. The
+    /// the proxy variables, <c>$C</c> is curl trusting the battery CA and the sandbox's own store (which holds the
+    /// sandbox's CA when it has secrets: the gateway then terminates its TLS to every allowed name), <c>/tmp/net.py</c> sends raw TCP/UDP/ICMP. The
     /// control request to the allowed host goes first.
     /// </summary>
     public string Prelude => $$"""
         step() { n=$1; shift; "$@" >/tmp/step.out 2>&1; code=$?; echo "$n=$code $(head -c 100 /tmp/step.out | tr '\n' ' ')"; }
         noproxy() { env -u HTTP_PROXY -u HTTPS_PROXY -u http_proxy -u https_proxy "$@"; }
-        C="curl -sS --max-time 6 --cacert /tmp/ca.pem"
+        { cat /tmp/ca.pem; echo; cat /etc/ssl/certs/ca-certificates.crt; } > /tmp/trust.pem 2>/dev/null
+        C="curl -sS --max-time 6 --cacert /tmp/trust.pem"
         step control $C https://pkgs.test{{ControlPath}}
 
         """;
