@@ -7,23 +7,8 @@ namespace Airlock.Integration.Tests;
 
 /// <summary>Port previews through a real daemon: a real server inside a real sandbox, reached over the agent's relay.</summary>
 [Collection(SandboxCollection.Name)]
-public sealed class PortPreviewTests : IAsyncLifetime
+public sealed class PortPreviewTests : DaemonClientTests
 {
-    private DaemonSession _session = null!;
-    private AirlockClient _client = null!;
-
-    public async Task InitializeAsync()
-    {
-        _session = await DaemonSession.StartAsync();
-        _client = new AirlockClient(_session.Daemon.Url, _session.Daemon.Token);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _session.DisposeAsync();
-    }
-
     [Fact]
     public async Task Preview_ServesTheSandboxesServer_WithTheToken_RefusesWithoutIt_AndIsGoneAfterCloseAndDestroy()
     {

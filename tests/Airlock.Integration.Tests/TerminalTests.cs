@@ -6,23 +6,8 @@ namespace Airlock.Integration.Tests;
 
 /// <summary>PTY sessions through a real daemon, over its WebSocket, with the SDK.</summary>
 [Collection(SandboxCollection.Name)]
-public sealed class TerminalTests : IAsyncLifetime
+public sealed class TerminalTests : DaemonClientTests
 {
-    private DaemonSession _session = null!;
-    private AirlockClient _client = null!;
-
-    public async Task InitializeAsync()
-    {
-        _session = await DaemonSession.StartAsync();
-        _client = new AirlockClient(_session.Daemon.Url, _session.Daemon.Token);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _session.DisposeAsync();
-    }
-
     [Fact]
     public async Task Terminal_ResizesRunsPythonInteractively_AndReportsTheExitCode_AndIsAudited()
     {
