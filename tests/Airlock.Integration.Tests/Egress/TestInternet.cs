@@ -71,7 +71,8 @@ internal sealed class TestInternet : IAsyncDisposable
         var hostIf = "ati" + suffix;
         // The host has one route to the metadata address; another test internet (a parallel test assembly, the red-team
         // battery) waits for it rather than failing on "File exists" or leaving the address without its safety route.
-        var routeLock = await MetadataRouteLock.AcquireAsync();
+        var routeLock = await Airlock.RedTeam.Host.Internet.MetadataRouteLock.AcquireAsync(TimeSpan.FromMinutes(10))
+            ?? throw new InvalidOperationException($"another test internet held {Airlock.RedTeam.Host.Internet.MetadataRouteLock.Path} for 10 minutes");
         await Ip("netns", "add", ns);
         try
         {
