@@ -16,6 +16,8 @@ log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 status=0
 dotnet test Airlock.slnx -c Release --logger "console;verbosity=normal" 2>&1 | tee "$log" || status=$?
+# The failed tests' names again, just above the summary, so that the tail of the output says what failed.
+grep -E '^ +Failed [A-Za-z_]' "$log" | sed 's/^ */FAILED: /' || true
 # With console verbosity "normal", dotnet test ends each test assembly with a block of
 # "Total tests: T", "Passed: P", "Failed: F", "Skipped: S" lines: add them up over the assemblies.
 awk '/^ +(Passed|Failed|Skipped): +[0-9]+ *$/ { n[$1] += $2 }

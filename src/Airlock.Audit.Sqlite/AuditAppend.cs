@@ -15,14 +15,15 @@ internal sealed class AuditAppend
         // An empty sandbox id and none hash the same (AuditCanonicalForm); store them the same too.
         Event = auditEvent.SandboxId is { Length: 0 } ? auditEvent with { SandboxId = null } : auditEvent;
         EventFields = AuditCanonicalForm.EventFields(Event);
-        DetailsJson = AuditDetailsJson.Serialize(Event.Details);
+        DetailsJson = AuditDetailsJson.SerializeUtf8(Event.Details);
     }
 
     public AuditEvent? Event { get; }
 
     public byte[] EventFields { get; } = [];
 
-    public string DetailsJson { get; } = "{}";
+    /// <summary>The details column as UTF-8 JSON, ready to bind.</summary>
+    public byte[] DetailsJson { get; } = "{}"u8.ToArray();
 
     /// <summary>Continuations run off the writer's thread, so a caller's code never runs inside the write loop.</summary>
     public TaskCompletionSource<AuditRecord> Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -12,8 +12,9 @@ internal sealed class AuditBatchWriter : IDisposable
 {
     private readonly SqliteConnection _connection;
     private readonly SqliteAuditLogOptions _options;
-    private readonly SqliteCommand _insert;
-    private readonly SqliteParameter[] _parameters;
+    private readonly AuditRecordInsert _insert;
+    private readonly SqliteCommand _head;
+    private readonly SqliteCommand _lastCheckpoint;
     private readonly ArrayBufferWriter<byte> _scratch = new(512);
     private AuditSigningKey? _key;
 
@@ -21,11 +22,12 @@ internal sealed class AuditBatchWriter : IDisposable
     {
         _connection = connection;
         _options = options;
-        _insert = connection.CreateCommand();
-        _insert.CommandText = $"INSERT INTO audit_records ({AuditRows.Columns}) VALUES ($seq, $time, $kind, $actor, $outcome, $sandbox, $details, $prev, $hash)";
-        _parameters = new[] { "$seq", "$time", "$kind", "$actor", "$outcome", "$sandbox", "$details", "$prev", "$hash" }
-            .Select(name => _insert.Parameters.Add(new SqliteParameter { ParameterName = name }))
-            .ToArray();
+        _insert = new AuditRecordInsert(connection);
+        // Kept, so that their statements are prepared once, not once per batch.
+        _head = connection.CreateCommand();
+        _head.CommandText = "SELECT seq, hash FROM audit_records ORDER BY seq DESC LIMIT 1";
+        _lastCheckpoint = connection.CreateCommand();
+        _lastCheckpoint.CommandText = "SELECT coalesce(max(seq), 0) FROM audit_checkpoints";
     }
 
     /// <summary>
@@ -40,23 +42,13 @@ internal sealed class AuditBatchWriter : IDisposable
         using var transaction = _connection.BeginTransaction(deferred: false);
         var (sequence, hash) = Head(transaction);
         var records = new AuditRecord[appends.Count];
-        _insert.Transaction = transaction;
         for (var i = 0; i < appends.Count; i++)
         {
             var auditEvent = appends[i].Event!;
             var previous = hash;
             sequence++;
             hash = AuditCanonicalForm.Hash(sequence, unixMs, appends[i].EventFields, previous, _scratch);
-            _parameters[0].Value = sequence;
-            _parameters[1].Value = unixMs;
-            _parameters[2].Value = auditEvent.Kind;
-            _parameters[3].Value = auditEvent.Actor;
-            _parameters[4].Value = auditEvent.Outcome;
-            _parameters[5].Value = (object?)auditEvent.SandboxId ?? DBNull.Value;
-            _parameters[6].Value = appends[i].DetailsJson;
-            _parameters[7].Value = previous;
-            _parameters[8].Value = hash;
-            _insert.ExecuteNonQuery();
+            _insert.Insert(sequence, unixMs, appends[i], previous, hash);
             records[i] = new AuditRecord { Sequence = sequence, Time = time, Event = auditEvent, PreviousHash = previous, Hash = hash };
         }
 
@@ -76,6 +68,8 @@ internal sealed class AuditBatchWriter : IDisposable
     public void Dispose()
     {
         _insert.Dispose();
+        _head.Dispose();
+        _lastCheckpoint.Dispose();
         _key?.Dispose();
     }
 
@@ -84,19 +78,15 @@ internal sealed class AuditBatchWriter : IDisposable
 
     private (long Sequence, string Hash) Head(SqliteTransaction transaction)
     {
-        using var command = _connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "SELECT seq, hash FROM audit_records ORDER BY seq DESC LIMIT 1";
-        using var reader = command.ExecuteReader();
+        _head.Transaction = transaction;
+        using var reader = _head.ExecuteReader();
         return reader.Read() ? (reader.GetInt64(0), reader.GetString(1)) : (0, AuditCanonicalForm.GenesisHash);
     }
 
     private long LastCheckpoint(SqliteTransaction transaction)
     {
-        using var command = _connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "SELECT coalesce(max(seq), 0) FROM audit_checkpoints";
-        return (long)command.ExecuteScalar()!;
+        _lastCheckpoint.Transaction = transaction;
+        return (long)_lastCheckpoint.ExecuteScalar()!;
     }
 
     private void InsertCheckpoint(SqliteTransaction transaction, AuditCheckpoint checkpoint)

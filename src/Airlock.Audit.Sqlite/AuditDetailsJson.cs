@@ -14,9 +14,9 @@ internal static class AuditDetailsJson
     [ThreadStatic]
     private static (ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Writer)? t_json;
 
-    public static string Serialize(IReadOnlyDictionary<string, string> details)
+    public static byte[] SerializeUtf8(IReadOnlyDictionary<string, string> details)
     {
-        if (details.Count == 0) return "{}";
+        if (details.Count == 0) return "{}"u8.ToArray();
         if (t_json is not { } json)
         {
             var fresh = new ArrayBufferWriter<byte>(256);
@@ -29,7 +29,7 @@ internal static class AuditDetailsJson
         foreach (var key in AuditCanonicalForm.SortedKeys(details)) json.Writer.WriteString(key, details[key]);
         json.Writer.WriteEndObject();
         json.Writer.Flush();
-        return Encoding.UTF8.GetString(json.Buffer.WrittenSpan);
+        return json.Buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>The details, or null when the column is not a JSON object of strings (it was edited by hand).</summary>

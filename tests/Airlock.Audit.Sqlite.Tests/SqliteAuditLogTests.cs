@@ -145,6 +145,36 @@ public sealed class SqliteAuditLogTests
     }
 
     [Fact]
+    public async Task Values_EmptyLongAndBeyondAscii_AreStoredAsGiven_AndVerify()
+    {
+        // The writer binds UTF-8 bytes itself: an empty value must stay an empty string (not NULL), and a value
+        // longer than its scratch buffer or outside ASCII must come back byte for byte.
+        using var dir = new AuditDirectory();
+        var longValue = new string('x', 5000) + "€";
+        var given = new AuditEvent
+        {
+            Kind = AuditKinds.Exec,
+            Actor = "",
+            Outcome = "ok",
+            SandboxId = "sb-ü",
+            Details = new Dictionary<string, string> { ["argv"] = longValue, ["empty"] = "", ["emoji"] = "😀 \"quoted\"" },
+        };
+        await using (var log = dir.Open())
+        {
+            await log.AppendAsync(given);
+            var stored = Assert.Single(await log.QueryAsync(new AuditQuery()));
+            Assert.Equal("", stored.Event.Actor);
+            Assert.Equal("sb-ü", stored.Event.SandboxId);
+            Assert.Equal(longValue, stored.Event.Details["argv"]);
+            Assert.Equal("", stored.Event.Details["empty"]);
+            Assert.Equal("😀 \"quoted\"", stored.Event.Details["emoji"]);
+        }
+
+        var result = await dir.VerifyAsync();
+        Assert.True(result.Ok, result.FirstBad?.Reason);
+    }
+
+    [Fact]
     public async Task Query_FiltersByKindPrefixActorOutcomeAndNewest()
     {
         using var dir = new AuditDirectory();
