@@ -14,8 +14,9 @@ internal sealed class AuditAppend
         if (auditEvent is null) return;
         // An empty sandbox id and none hash the same (AuditCanonicalForm); store them the same too.
         Event = auditEvent.SandboxId is { Length: 0 } ? auditEvent with { SandboxId = null } : auditEvent;
-        EventFields = AuditCanonicalForm.EventFields(Event);
-        DetailsJson = AuditDetailsJson.SerializeUtf8(Event.Details);
+        string[] sortedKeys = [.. AuditCanonicalForm.SortedKeys(Event.Details)];
+        EventFields = AuditCanonicalForm.EventFields(Event, sortedKeys);
+        DetailsJson = AuditDetailsJson.SerializeUtf8(Event.Details, sortedKeys);
     }
 
     public AuditEvent? Event { get; }

@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Buffers.Text;
+using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -41,6 +43,9 @@ internal static class AuditCanonicalForm
     /// <summary>The previous hash of record 1.</summary>
     public static readonly string GenesisHash = new('0', 64);
 
+    /// <summary>Field 1 as written, the same in every record.</summary>
+    private static readonly byte[] VersionField = Encoding.ASCII.GetBytes($"{VersionTag.Length}:{VersionTag},");
+
     /// <summary>Reused per appending thread: encoding is on every append's path.</summary>
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_eventFields;
@@ -52,7 +57,10 @@ internal static class AuditCanonicalForm
     /// Fields 4 to 9 (kind to details): everything that does not depend on the record's place in the chain, so
     /// that appenders encode it on their own threads and the single writer only adds sequence, time and link.
     /// </summary>
-    public static byte[] EventFields(AuditEvent auditEvent)
+    public static byte[] EventFields(AuditEvent auditEvent) => EventFields(auditEvent, [.. SortedKeys(auditEvent.Details)]);
+
+    /// <summary><see cref="EventFields(AuditEvent)"/> with the detail keys already in <see cref="SortedKeys"/> order.</summary>
+    public static byte[] EventFields(AuditEvent auditEvent, IReadOnlyList<string> sortedKeys)
     {
         var buffer = t_eventFields ??= new ArrayBufferWriter<byte>(256);
         buffer.ResetWrittenCount();
@@ -60,8 +68,8 @@ internal static class AuditCanonicalForm
         Field(buffer, auditEvent.Actor);
         Field(buffer, auditEvent.Outcome);
         Field(buffer, auditEvent.SandboxId ?? "");
-        Field(buffer, auditEvent.Details.Count.ToString(CultureInfo.InvariantCulture));
-        foreach (var key in SortedKeys(auditEvent.Details))
+        Field(buffer, auditEvent.Details.Count);
+        foreach (var key in sortedKeys)
         {
             Field(buffer, key);
             Field(buffer, auditEvent.Details[key]);
@@ -74,9 +82,9 @@ internal static class AuditCanonicalForm
     public static string Hash(long sequence, long unixMilliseconds, ReadOnlySpan<byte> eventFields, string previousHash, ArrayBufferWriter<byte> scratch)
     {
         scratch.ResetWrittenCount();
-        Field(scratch, VersionTag);
-        Field(scratch, sequence.ToString(CultureInfo.InvariantCulture));
-        Field(scratch, unixMilliseconds.ToString(CultureInfo.InvariantCulture));
+        scratch.Write(VersionField);
+        Field(scratch, sequence);
+        Field(scratch, unixMilliseconds);
         scratch.Write(eventFields);
         Field(scratch, previousHash);
         Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
@@ -96,6 +104,20 @@ internal static class AuditCanonicalForm
         var written = Encoding.ASCII.GetBytes(prefix, span);
         span[written++] = (byte)':';
         written += Encoding.UTF8.GetBytes(value, span[written..]);
+        span[written++] = (byte)',';
+        buffer.Advance(written);
+    }
+
+    /// <summary>A number as its decimal digits, written without a string in between.</summary>
+    private static void Field(ArrayBufferWriter<byte> buffer, long value)
+    {
+        Span<byte> digits = stackalloc byte[20];
+        if (!Utf8Formatter.TryFormat(value, digits, out var length)) throw new UnreachableException();
+        var span = buffer.GetSpan(length + 4);
+        var written = Encoding.ASCII.GetBytes(length.ToString(CultureInfo.InvariantCulture), span);
+        span[written++] = (byte)':';
+        digits[..length].CopyTo(span[written..]);
+        written += length;
         span[written++] = (byte)',';
         buffer.Advance(written);
     }

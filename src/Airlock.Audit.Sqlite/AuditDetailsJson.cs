@@ -14,7 +14,8 @@ internal static class AuditDetailsJson
     [ThreadStatic]
     private static (ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Writer)? t_json;
 
-    public static byte[] SerializeUtf8(IReadOnlyDictionary<string, string> details)
+    /// <summary>The details as UTF-8 JSON, keys in the order given (<see cref="AuditCanonicalForm.SortedKeys"/>).</summary>
+    public static byte[] SerializeUtf8(IReadOnlyDictionary<string, string> details, IReadOnlyList<string> sortedKeys)
     {
         if (details.Count == 0) return "{}"u8.ToArray();
         if (t_json is not { } json)
@@ -26,7 +27,7 @@ internal static class AuditDetailsJson
         json.Buffer.ResetWrittenCount();
         json.Writer.Reset(json.Buffer);
         json.Writer.WriteStartObject();
-        foreach (var key in AuditCanonicalForm.SortedKeys(details)) json.Writer.WriteString(key, details[key]);
+        foreach (var key in sortedKeys) json.Writer.WriteString(key, details[key]);
         json.Writer.WriteEndObject();
         json.Writer.Flush();
         return json.Buffer.WrittenSpan.ToArray();
