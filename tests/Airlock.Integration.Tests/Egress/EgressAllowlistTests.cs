@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Airlock.RedTeam.Host.Internet;
 
 namespace Airlock.Integration.Tests.Egress;
 
@@ -88,7 +89,7 @@ public sealed class EgressAllowlistTests(EgressSession session) : IClassFixture<
         await session.RemoveAsync(id);
         Assert.False(File.Exists(ns), "the sandbox's network namespace outlived it");
         Assert.Null(session.Lease(id));
-        Assert.NotEqual(0, (await TestInternet.Exec("nft", ["list", "table", "inet", lease.TableName], null)).Code);
+        Assert.NotEqual(0, (await InternetCommand.TryAsync("nft", ["list", "table", "inet", lease.TableName])).Code);
         Assert.False(Directory.Exists(Path.Combine(session.DataDirectory, "egress", id)));
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Airlock.Core.Network;
+using Airlock.RedTeam.Host.Internet;
 
 namespace Airlock.Integration.Tests.Egress;
 
@@ -82,8 +83,8 @@ public sealed class EgressPlumbingTests
             Assert.False(lo.IsCompleted, "a host service on 127.0.0.1 was reached");
 
             // ICMP echo to the internet: no packet arrives there.
-            await TestInternet.Exec("ip", ["netns", "exec", lease.NamespaceName, "/usr/bin/python3", "-c",
-                $"import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_RAW,socket.IPPROTO_ICMP)\ns.sendto(b'\\x08\\x00\\xf7\\xff\\x00\\x00\\x00\\x00',('{internet.Other}',0))"], null);
+            await InternetCommand.TryAsync("ip", ["netns", "exec", lease.NamespaceName, "/usr/bin/python3", "-c",
+                $"import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_RAW,socket.IPPROTO_ICMP)\ns.sendto(b'\\x08\\x00\\xf7\\xff\\x00\\x00\\x00\\x00',('{internet.Other}',0))"]);
             Assert.Equal(0, await internet.IcmpPacketsAsync());
         }
         finally
@@ -95,7 +96,7 @@ public sealed class EgressPlumbingTests
 
         Assert.False(File.Exists(lease.NamespacePath));
         Assert.False(Directory.Exists($"/sys/class/net/{lease.HostInterface}"));
-        Assert.NotEqual(0, (await TestInternet.Exec("nft", ["list", "table", "inet", lease.TableName], null)).Code);
+        Assert.NotEqual(0, (await InternetCommand.TryAsync("nft", ["list", "table", "inet", lease.TableName])).Code);
         Assert.DoesNotContain(NetworkLeasePool.List(), l => l.Index == lease.Index && l.SandboxId == lease.SandboxId);
     }
 
@@ -123,7 +124,7 @@ public sealed class EgressPlumbingTests
 
     private static async Task<string> InNamespace(NetworkLease lease, string kind, string host, int port)
     {
-        var (_, stdout, stderr) = await TestInternet.Exec("ip", ["netns", "exec", lease.NamespaceName, "/usr/bin/python3", "-c", Probe, kind, host, port.ToString(System.Globalization.CultureInfo.InvariantCulture)], null);
+        var (_, stdout, stderr) = await InternetCommand.TryAsync("ip", ["netns", "exec", lease.NamespaceName, "/usr/bin/python3", "-c", Probe, kind, host, port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         return stdout + stderr;
     }
 }

@@ -232,7 +232,7 @@ internal sealed class BatteryInternet : IAsyncDisposable
     }
 
     /// <summary>A 198.18.R.0/24 no route of the host uses yet (another internet, a test's).</summary>
-    private static async Task<int> FreeSubnetAsync()
+    internal static async Task<int> FreeSubnetAsync()
     {
         var routes = await InternetCommand.RunAsync("ip", ["-4", "route", "show"]);
         for (var attempt = 0; attempt < 100; attempt++)
