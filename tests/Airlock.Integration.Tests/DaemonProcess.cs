@@ -9,6 +9,9 @@ internal sealed class DaemonProcess : IAsyncDisposable
 {
     private Process? _process;
 
+    /// <summary>The daemon's last stderr lines (its log), kept for a failing test's message.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _log = new();
+
     private readonly IDictionary<string, string>? _environment;
 
     public DaemonProcess(string dataDir, IDictionary<string, string>? environment = null)
@@ -32,20 +35,24 @@ internal sealed class DaemonProcess : IAsyncDisposable
 
     public bool HasExited => _process is null || _process.HasExited;
 
+    /// <summary>The daemon's most recent log lines (stderr), oldest first.</summary>
+    public string RecentLog => string.Join('\n', _log);
+
     public async Task StartAsync()
     {
         var psi = Cli.StartInfo(DataDir, ["serve", "--listen", $"127.0.0.1:{Port}"], _environment);
         _process = Process.Start(psi)!;
         _process.StandardInput.Close();
         _ = _process.StandardOutput.ReadToEndAsync();
-        var stderr = _process.StandardError.ReadToEndAsync();
+        var stderr = KeepLogAsync(_process.StandardError);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline)
         {
             if (_process.HasExited)
             {
-                var log = stderr.Wait(TimeSpan.FromSeconds(5)) ? stderr.Result : "";
+                stderr.Wait(TimeSpan.FromSeconds(5));
+                var log = RecentLog;
                 throw new InvalidOperationException($"airlock serve exited with {_process.ExitCode}: {log[Math.Max(0, log.Length - 2000)..]}");
             }
 
@@ -65,6 +72,15 @@ internal sealed class DaemonProcess : IAsyncDisposable
         }
 
         throw new TimeoutException("airlock serve did not answer /health within 60 s");
+    }
+
+    private async Task KeepLogAsync(StreamReader stderr)
+    {
+        while (await stderr.ReadLineAsync() is { } line)
+        {
+            _log.Enqueue(line);
+            while (_log.Count > 200) _log.TryDequeue(out _);
+        }
     }
 
     /// <summary>SIGKILL, as a crash or an OOM kill of the daemon would deliver it: no cleanup runs.</summary>

@@ -65,11 +65,26 @@ internal sealed class DaemonSession : IAsyncDisposable
         throw new EndOfStreamException("the event stream ended");
     }
 
+    private async Task<IEnumerable<string>> KnownSandboxesAsync()
+    {
+        try
+        {
+            using var list = JsonDocument.Parse(await Http.GetStringAsync("/v1/sandboxes"));
+            return list.RootElement.GetProperty("sandboxes").EnumerateArray().Select(e => e.GetProperty("id").GetString()!).Union(_created).ToList();
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException or KeyNotFoundException)
+        {
+            return _created;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Http is not null)
         {
-            foreach (var id in _created) await Http.DeleteAsync($"/v1/sandboxes/{id}");
+            // Every sandbox the daemon knows, not only those made through CreateSandboxAsync: a test that posts its own
+            // creates and fails half-way must not leave sandboxes running after its daemon is gone.
+            foreach (var id in await KnownSandboxesAsync()) (await Http.DeleteAsync($"/v1/sandboxes/{id}")).Dispose();
             Http.Dispose();
         }
 

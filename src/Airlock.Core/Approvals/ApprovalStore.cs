@@ -1,3 +1,4 @@
+using Airlock.Core.State;
 using Microsoft.Data.Sqlite;
 
 namespace Airlock.Core.Approvals;
@@ -9,19 +10,17 @@ namespace Airlock.Core.Approvals;
 /// </summary>
 internal sealed class ApprovalStore(string databasePath)
 {
-    private readonly string _connectionString = new SqliteConnectionStringBuilder
-    {
-        DataSource = databasePath,
-        Mode = SqliteOpenMode.ReadWriteCreate,
-        Pooling = true,
-        DefaultTimeout = 30,
-    }.ToString();
-
-    private int _created;
+    private readonly StateTables _tables = new(databasePath, """
+        CREATE TABLE IF NOT EXISTS approvals (
+            id TEXT PRIMARY KEY, sandbox_id TEXT NOT NULL, requested_by TEXT NOT NULL, action TEXT NOT NULL,
+            rule TEXT NOT NULL, reason TEXT NOT NULL, state TEXT NOT NULL, created_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL, resolved_by TEXT, resolution_reason TEXT, resolved_at INTEGER);
+        CREATE INDEX IF NOT EXISTS approvals_state ON approvals (state);
+        """);
 
     public async Task InsertAsync(ApprovalInfo approval, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await _tables.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
             INSERT INTO approvals (id, sandbox_id, requested_by, action, rule, reason, state, created_at, expires_at)
@@ -41,7 +40,7 @@ internal sealed class ApprovalStore(string databasePath)
     /// <summary>Moves a pending approval to <paramref name="state"/>; false when it was no longer pending.</summary>
     public async Task<bool> ResolveAsync(string id, ApprovalState state, string resolvedBy, string? reason, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await _tables.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
             UPDATE approvals SET state = $state, resolved_by = $by, resolution_reason = $reason, resolved_at = $at
@@ -63,7 +62,7 @@ internal sealed class ApprovalStore(string databasePath)
 
     private async Task<IReadOnlyList<ApprovalInfo>> QueryAsync(string where, string? id, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await _tables.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT id, sandbox_id, requested_by, action, rule, reason, state, created_at, expires_at, resolved_by, resolution_reason, resolved_at FROM approvals {where}";
         if (id is not null) command.Parameters.AddWithValue("$id", id);
@@ -89,32 +88,5 @@ internal sealed class ApprovalStore(string databasePath)
         }
 
         return list;
-    }
-
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(cancellationToken);
-        if (Interlocked.Exchange(ref _created, 1) == 0)
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = """
-                PRAGMA busy_timeout = 10000;
-                CREATE TABLE IF NOT EXISTS approvals (
-                    id TEXT PRIMARY KEY, sandbox_id TEXT NOT NULL, requested_by TEXT NOT NULL, action TEXT NOT NULL,
-                    rule TEXT NOT NULL, reason TEXT NOT NULL, state TEXT NOT NULL, created_at INTEGER NOT NULL,
-                    expires_at INTEGER NOT NULL, resolved_by TEXT, resolution_reason TEXT, resolved_at INTEGER);
-                CREATE INDEX IF NOT EXISTS approvals_state ON approvals (state);
-                """;
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-        else
-        {
-            await using var pragma = connection.CreateCommand();
-            pragma.CommandText = "PRAGMA busy_timeout = 10000";
-            await pragma.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        return connection;
     }
 }

@@ -1,3 +1,4 @@
+using Airlock.Core.State;
 using Airlock.Policy;
 using Microsoft.Data.Sqlite;
 
@@ -10,20 +11,15 @@ namespace Airlock.Core.Governance;
 /// </summary>
 internal sealed class ExecRateGate(string databasePath)
 {
-    private readonly string _connectionString = new SqliteConnectionStringBuilder
-    {
-        DataSource = databasePath,
-        Mode = SqliteOpenMode.ReadWriteCreate,
-        Pooling = true,
-        DefaultTimeout = 30,
-    }.ToString();
-
-    private int _created;
+    private readonly StateTables _tables = new(databasePath, """
+        CREATE TABLE IF NOT EXISTS exec_starts (sandbox_id TEXT NOT NULL, at INTEGER NOT NULL);
+        CREATE INDEX IF NOT EXISTS exec_starts_sandbox ON exec_starts (sandbox_id, at);
+        """);
 
     /// <summary>Records a start and returns null, or returns how long until one more start fits the limit.</summary>
     public async Task<TimeSpan?> TryStartAsync(string sandboxId, ExecRateLimit limit, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await _tables.OpenAsync(cancellationToken);
         using var transaction = connection.BeginTransaction(deferred: false);
         var since = (now - limit.Window).ToUnixTimeMilliseconds();
         await ExecuteAsync(connection, "DELETE FROM exec_starts WHERE sandbox_id = $id AND at <= $since", cancellationToken, ("$id", sandboxId), ("$since", since));
@@ -46,23 +42,8 @@ internal sealed class ExecRateGate(string databasePath)
 
     public async Task ForgetAsync(string sandboxId, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await _tables.OpenAsync(cancellationToken);
         await ExecuteAsync(connection, "DELETE FROM exec_starts WHERE sandbox_id = $id", cancellationToken, ("$id", sandboxId));
-    }
-
-    /// <summary>A connection with the busy timeout set; the table is created by the first one this instance opens, not on every exec.</summary>
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(cancellationToken);
-        await ExecuteAsync(connection, Interlocked.Exchange(ref _created, 1) == 0
-            ? """
-              PRAGMA busy_timeout = 10000;
-              CREATE TABLE IF NOT EXISTS exec_starts (sandbox_id TEXT NOT NULL, at INTEGER NOT NULL);
-              CREATE INDEX IF NOT EXISTS exec_starts_sandbox ON exec_starts (sandbox_id, at);
-              """
-            : "PRAGMA busy_timeout = 10000", cancellationToken);
-        return connection;
     }
 
     private static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+using Airlock.Core.State;
 using Microsoft.Data.Sqlite;
 
 namespace Airlock.Core.Policy;
@@ -14,16 +15,13 @@ public sealed partial class PolicyStore(string databasePath, TimeProvider? time 
 {
     public const string InlinePrefix = "inline-";
 
-    private readonly string _connectionString = new SqliteConnectionStringBuilder
-    {
-        DataSource = databasePath,
-        Mode = SqliteOpenMode.ReadWriteCreate,
-        Pooling = true,
-        DefaultTimeout = 30,
-    }.ToString();
+    private readonly StateTables _tables = new(databasePath, """
+        CREATE TABLE IF NOT EXISTS policies (
+            name TEXT NOT NULL, version INTEGER NOT NULL, sha256 TEXT NOT NULL, created_at INTEGER NOT NULL, text TEXT NOT NULL,
+            PRIMARY KEY (name, version));
+        """);
 
     private readonly TimeProvider _time = time ?? TimeProvider.System;
-    private int _created;
 
     /// <summary>Whether <paramref name="text"/> is a reference (<c>name</c> or <c>name@3</c>) rather than a policy document.</summary>
     public static bool IsReference(string text) => Reference().IsMatch(text);
@@ -85,7 +83,7 @@ public sealed partial class PolicyStore(string databasePath, TimeProvider? time 
     private async Task<PolicyInfo> InsertAsync(string name, string text, CancellationToken cancellationToken)
     {
         var hash = Sha256(text);
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await _tables.OpenAsync(cancellationToken);
         using var transaction = connection.BeginTransaction(deferred: false);
         var latest = (await QueryAsync(connection, "WHERE name = $name ORDER BY version DESC LIMIT 1", name, null, cancellationToken)).SingleOrDefault();
         if (latest is not null && latest.Sha256 == hash) return latest;
@@ -104,7 +102,7 @@ public sealed partial class PolicyStore(string databasePath, TimeProvider? time 
 
     private async Task<IReadOnlyList<PolicyInfo>> QueryAsync(string where, string? name, int? version, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await _tables.OpenAsync(cancellationToken);
         return await QueryAsync(connection, where, name, version, cancellationToken);
     }
 
@@ -129,23 +127,6 @@ public sealed partial class PolicyStore(string databasePath, TimeProvider? time 
         }
 
         return list;
-    }
-
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = Interlocked.Exchange(ref _created, 1) == 0
-            ? """
-              PRAGMA busy_timeout = 10000;
-              CREATE TABLE IF NOT EXISTS policies (
-                  name TEXT NOT NULL, version INTEGER NOT NULL, sha256 TEXT NOT NULL, created_at INTEGER NOT NULL, text TEXT NOT NULL,
-                  PRIMARY KEY (name, version));
-              """
-            : "PRAGMA busy_timeout = 10000";
-        await command.ExecuteNonQueryAsync(cancellationToken);
-        return connection;
     }
 
     private static string Sha256(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));

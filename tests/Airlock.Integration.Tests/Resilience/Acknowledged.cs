@@ -9,6 +9,12 @@ internal sealed class Acknowledged
 
     public ConcurrentDictionary<string, bool> Deleted { get; } = new();
 
+    /// <summary>
+    /// Deletes sent whose answer has not arrived (yet): one the kill cut off may have finished or not, so either
+    /// outcome is right for it. Cleared at each check, once the outcome is known.
+    /// </summary>
+    public ConcurrentDictionary<string, bool> DeleteSent { get; } = new();
+
     /// <summary>Exec nonces (an argument of the command) by sandbox: each finished exec must have its audit record.</summary>
     public ConcurrentBag<(string Sandbox, string Nonce)> Execs { get; } = [];
 

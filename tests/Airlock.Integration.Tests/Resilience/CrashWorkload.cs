@@ -98,6 +98,7 @@ internal sealed class CrashWorkload(HttpClient http, Acknowledged acknowledged, 
 
     private async Task DeleteAsync(string id, CancellationToken cancellationToken)
     {
+        acknowledged.DeleteSent[id] = true;
         Mark("delete");
         using var response = await http.DeleteAsync($"/v1/sandboxes/{id}", cancellationToken);
         if (response.StatusCode == HttpStatusCode.NoContent) acknowledged.Deleted[id] = true;

@@ -63,13 +63,19 @@ internal sealed class FaultInjectionRun(string dataDir, int seed) : IAsyncDispos
             .ToDictionary(s => s.GetProperty("id").GetString()!, s => s.Clone());
         foreach (var id in _acknowledged.Live)
         {
-            if (!listed.TryGetValue(id, out var info)) problems.Add($"acknowledged sandbox {id} is gone");
+            if (!listed.TryGetValue(id, out var info))
+            {
+                // Its delete was under way when the daemon died and finished without its 204 reaching the client.
+                if (_acknowledged.DeleteSent.ContainsKey(id)) _acknowledged.Deleted[id] = true;
+                else problems.Add($"acknowledged sandbox {id} is gone");
+            }
             else if (info.GetProperty("state").GetString() is var state && state != "running" && !(state == "stopped" && info.TryGetProperty("stopReason", out _)))
             {
                 problems.Add($"acknowledged sandbox {id} is {state} without a reason");
             }
         }
 
+        _acknowledged.DeleteSent.Clear();
         problems.AddRange(_acknowledged.Deleted.Keys.Where(listed.ContainsKey).Select(id => $"sandbox {id} was deleted (204) but is listed again"));
         // A create whose 201 the kill cut off may have finished: the sandbox is real and listed (the client can find it
         // by label); the harness removes it like a client retrying would, which must also leave nothing behind.

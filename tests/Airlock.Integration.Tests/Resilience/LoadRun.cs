@@ -12,7 +12,7 @@ namespace Airlock.Integration.Tests.Resilience;
 /// </summary>
 internal static class LoadRun
 {
-    public static async Task<LoadResult> RunAsync(DaemonSession session, int sandboxes, TimeSpan duration)
+    public static async Task<LoadResult> RunAsync(DaemonSession session, string isolation, int sandboxes, TimeSpan duration)
     {
         using var sampler = new CancellationTokenSource();
         long peak = 0;
@@ -34,45 +34,58 @@ internal static class LoadRun
         var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var ids = new System.Collections.Concurrent.ConcurrentBag<string>();
         var createFailures = 0;
-        using (var creators = new SemaphoreSlim(4))
+        var latencies = new System.Collections.Concurrent.ConcurrentBag<double>();
+        var elapsed = TimeSpan.Zero;
+        var create = JsonSerializer.Serialize(new { isolation, memory = "64m", disk = "64m", pids = 64, timeout = "1h", labels = new { suite = "load" } });
+        try
         {
-            await Task.WhenAll(Enumerable.Range(0, sandboxes).Select(async _ =>
+            using (var creators = new SemaphoreSlim(4))
             {
-                await creators.WaitAsync();
-                try
+                await Task.WhenAll(Enumerable.Range(0, sandboxes).Select(async _ =>
                 {
-                    using var response = await session.Http.PostAsync("/v1/sandboxes", DaemonSession.Json("{\"memory\":\"64m\",\"disk\":\"64m\",\"pids\":64,\"timeout\":\"1h\",\"labels\":{\"suite\":\"load\"}}"));
-                    var text = await response.Content.ReadAsStringAsync();
-                    if (response.StatusCode == HttpStatusCode.Created) ids.Add(JsonDocument.Parse(text).RootElement.GetProperty("id").GetString()!);
-                    else
+                    await creators.WaitAsync();
+                    try
+                    {
+                        using var response = await session.Http.PostAsync("/v1/sandboxes", DaemonSession.Json(create));
+                        var text = await response.Content.ReadAsStringAsync();
+                        if (response.StatusCode == HttpStatusCode.Created) ids.Add(JsonDocument.Parse(text).RootElement.GetProperty("id").GetString()!);
+                        else
+                        {
+                            Interlocked.Increment(ref createFailures);
+                            failures.Enqueue($"create: {(int)response.StatusCode} {text}");
+                        }
+                    }
+                    catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
                     {
                         Interlocked.Increment(ref createFailures);
-                        failures.Enqueue($"create: {(int)response.StatusCode} {text}");
+                        failures.Enqueue($"create: {e.GetType().Name} {e.Message}");
                     }
-                }
-                finally
-                {
-                    creators.Release();
-                }
-            }));
+                    finally
+                    {
+                        creators.Release();
+                    }
+                }));
+            }
+
+            var clock = Stopwatch.StartNew();
+            await Task.WhenAll(ids.Select(id => StormAsync(session.Http, id, duration, latencies, failures)));
+            elapsed = clock.Elapsed;
         }
-
-        var latencies = new System.Collections.Concurrent.ConcurrentBag<double>();
-        var clock = Stopwatch.StartNew();
-        await Task.WhenAll(ids.Select(id => StormAsync(session.Http, id, duration, latencies, failures)));
-        var elapsed = clock.Elapsed;
-
-        await sampler.CancelAsync();
-        await sampling;
-        foreach (var id in ids)
+        finally
         {
-            using var delete = await session.Http.DeleteAsync($"/v1/sandboxes/{id}");
-            if (delete.StatusCode != HttpStatusCode.NoContent) failures.Enqueue($"delete {id}: {(int)delete.StatusCode}");
+            await sampler.CancelAsync();
+            await sampling;
+            // Also after a failure: the next step (or the next test) must not run beside this step's sandboxes.
+            foreach (var id in ids)
+            {
+                using var delete = await session.Http.DeleteAsync($"/v1/sandboxes/{id}");
+                if (delete.StatusCode != HttpStatusCode.NoContent) failures.Enqueue($"delete {id}: {(int)delete.StatusCode}");
+            }
         }
 
         var sorted = latencies.Order().ToArray();
         double Percentile(double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
-        return new LoadResult(sandboxes, sorted.Length, elapsed, Percentile(0.50), Percentile(0.99), failures.Count - createFailures, createFailures, peak, failures.Take(10).ToList());
+        return new LoadResult(isolation, sandboxes, sorted.Length, elapsed, Percentile(0.50), Percentile(0.99), failures.Count - createFailures, createFailures, peak, failures.Take(10).ToList());
     }
 
     private static async Task StormAsync(HttpClient http, string id, TimeSpan duration, System.Collections.Concurrent.ConcurrentBag<double> latencies, System.Collections.Concurrent.ConcurrentQueue<string> failures)

@@ -4,8 +4,9 @@ namespace Airlock.Integration.Tests.Resilience;
 
 /// <summary>
 /// N concurrent sandboxes, each in an exec storm for a bounded time, on one real daemon: zero failed calls, the
-/// daemon's memory bounded. CI: 5 sandboxes x 10 s. scripts/validate.sh sets AIRLOCK_LOAD_STEPS (e.g. 50,100,200)
-/// and AIRLOCK_LOAD_SECONDS and reads the table; stepping stops at the first N with a failure.
+/// daemon's memory bounded. CI: 5 container sandboxes x 10 s. scripts/validate.sh sets AIRLOCK_LOAD_STEPS (e.g.
+/// 50,100,200), AIRLOCK_LOAD_SECONDS and AIRLOCK_LOAD_ISOLATION (container unless set) and reads the table; stepping
+/// stops at the first N with a failure.
 /// </summary>
 [Collection(SandboxCollection.Name)]
 public sealed class LoadTests
@@ -18,12 +19,13 @@ public sealed class LoadTests
     {
         var steps = (Environment.GetEnvironmentVariable("AIRLOCK_LOAD_STEPS") ?? "5").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToList();
         var seconds = int.TryParse(Environment.GetEnvironmentVariable("AIRLOCK_LOAD_SECONDS"), out var t) ? t : 10;
+        var isolation = Environment.GetEnvironmentVariable("AIRLOCK_LOAD_ISOLATION") is { Length: > 0 } tier ? tier : "container";
         var rows = new List<LoadResult>();
         await using (var session = await DaemonSession.StartAsync())
         {
             foreach (var n in steps)
             {
-                var row = await LoadRun.RunAsync(session, n, TimeSpan.FromSeconds(seconds));
+                var row = await LoadRun.RunAsync(session, isolation, n, TimeSpan.FromSeconds(seconds));
                 rows.Add(row);
                 Console.WriteLine("load: " + row);
                 foreach (var sample in row.FailureSamples) Console.WriteLine("load:   " + sample);
