@@ -79,7 +79,7 @@ public sealed partial class GvisorBackend : ISandboxBackend
     public Task<LimitCounters> ReadLimitCountersAsync(string sandboxId, CancellationToken cancellationToken = default) =>
         Task.FromResult(SandboxCgroups.ReadCounters(SandboxLayout.For(_paths, sandboxId)));
 
-    /// <summary>runsc containers named airlock-* in this data directory's runsc root, plus the sandbox directories marked as gVisor's.</summary>
+    /// <summary>runsc containers named airlock-* in this data directory's runsc root (listed, or only their files left), plus the sandbox directories marked as gVisor's.</summary>
     public async Task<IReadOnlyList<string>> ListHostSandboxesAsync(CancellationToken cancellationToken = default)
     {
         var ids = new SortedSet<string>(StringComparer.Ordinal);
@@ -93,6 +93,8 @@ public sealed partial class GvisorBackend : ISandboxBackend
                 }
             }
         }
+
+        ids.UnionWith(IdsInRunscFiles());
 
         if (Directory.Exists(_paths.Sandboxes))
         {

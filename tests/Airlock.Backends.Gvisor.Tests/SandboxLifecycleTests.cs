@@ -53,6 +53,25 @@ public sealed class SandboxLifecycleTests(ITestOutputHelper output)
     }
 
     [IntegrationFact]
+    public async Task RunscLockFileLeftByAKilledDelete_IsListed_AndDestroyRemovesIt()
+    {
+        // What a daemon killed during `runsc delete` leaves: runsc no longer lists the container, its lock file remains.
+        var sandbox = await TestSandbox.CreateAsync();
+        await using (sandbox)
+        {
+            await sandbox.Backend.DestroyAsync(sandbox.Id);
+            var stale = Path.Combine(sandbox.Backend.RunscRoot, $"airlock-{sandbox.Id}_sandbox:airlock-{sandbox.Id}.lock");
+            await File.WriteAllTextAsync(stale, "");
+
+            var restarted = new GvisorBackend(sandbox.Paths);
+            Assert.Contains(sandbox.Id, await restarted.ListHostSandboxesAsync());
+            await restarted.DestroyAsync(sandbox.Id);
+            Assert.False(File.Exists(stale));
+            Assert.DoesNotContain(sandbox.Id, await restarted.ListHostSandboxesAsync());
+        }
+    }
+
+    [IntegrationFact]
     public async Task Destroy_AfterTheSentryWasKilled_CleansUp()
     {
         var sandbox = await TestSandbox.CreateAsync();

@@ -22,6 +22,7 @@ internal static class HostLeftovers
 
         var state = await HostCommand.RunAsync("runsc", ["--root", backend.RunscRoot, "state", "airlock-" + id]);
         Assert.False(state.Succeeded, "runsc still knows the container");
+        Assert.Empty(Directory.Exists(backend.RunscRoot) ? Directory.EnumerateFileSystemEntries(backend.RunscRoot, $"*airlock-{id}*") : []);
         Assert.False(Directory.Exists(directory), $"{directory} still exists");
 
         // runsc's gofer and sentry carry the runsc root on their command lines: none may survive.

@@ -14,7 +14,7 @@ public sealed class ApiFuzzTests
 {
     private const int Workers = 6;
 
-    [Fact(Skip = "Open (session-4 note): about one DELETE /v1/sandboxes/{id} in 5,000 fuzzed requests answers 500 when it races the fuzzer's other calls on the same sandbox; cause not found yet. Run it alone to work on it.")]
+    [Fact]
     public async Task GeneratedRequests_AtEveryRoute_GetNo5xx_KeepTheDaemonUp_AndTouchNoHostFile()
     {
         var requests = int.TryParse(Environment.GetEnvironmentVariable("AIRLOCK_FUZZ_REQUESTS"), out var n) ? n : 5000;
@@ -39,7 +39,9 @@ public sealed class ApiFuzzTests
         var report = $"seed {seed}: {fuzzer.Sent} requests over {routes.Count} operations, {fuzzer.StreamsCut} bodies cut after 2 s, {fuzzer.Timeouts} without an answer in 20 s, {fuzzer.Dropped} connections closed early";
         Console.WriteLine("fuzz: " + report);
         Assert.True(fuzzer.Sent >= requests - Workers, report);
-        Assert.True(fuzzer.ServerErrors.IsEmpty, $"{fuzzer.ServerErrors.Count} answers were 5xx ({report}):\n" + string.Join('\n', fuzzer.ServerErrors.Take(25)));
+        var failed = session.Daemon.RecentLog.Split('\n').Where(l => l.StartsWith("fail:", StringComparison.Ordinal)).Select(l => l.Length > 1500 ? l[..1500] : l);
+        Assert.True(fuzzer.ServerErrors.IsEmpty, $"{fuzzer.ServerErrors.Count} answers were 5xx ({report}):\n" + string.Join('\n', fuzzer.ServerErrors.Take(25))
+            + "\ndaemon log:\n" + string.Join('\n', failed));
         Assert.False(session.Daemon.HasExited, "the daemon died under the fuzzer");
         Assert.Equal(HttpStatusCode.OK, (await session.Http.GetAsync("/health")).StatusCode);
         Assert.Equal(imagesBefore, await session.Http.GetStringAsync("/v1/images"));
