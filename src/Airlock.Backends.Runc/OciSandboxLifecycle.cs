@@ -137,7 +137,7 @@ internal static class OciSandboxLifecycle
     }
 
     /// <summary>
-    /// Undoes a create from any point, derived from the id alone: runtime delete --force (kills every process)
+    /// Undoes a create from any point, derived from the id alone: resume if paused -> runtime delete --force (kills every process)
     /// -> kill leftovers in the cgroups and remove them -> delete again if the runtime still knows the container
     /// (a delete that failed on a half-started sandbox succeeds once its processes are gone) -> unmount rootfs
     /// and disk -> detach the loop device -> remove the directory. Parts already gone are skipped; parts that
@@ -151,6 +151,13 @@ internal static class OciSandboxLifecycle
         {
             // Same id under another data directory: its container and cgroup are not ours to touch.
             throw new InvalidOperationException($"container {layout.ContainerId} belongs to bundle {state.Bundle}, not to this data directory; leaving it alone");
+        }
+
+        if (state is { Status: "paused" })
+        {
+            // runsc's `delete --force` of a paused container panics ("invalid state transition: paused => stopped") and
+            // leaves it half-removed (the API fuzzer's DELETE 500): thaw it first. A failed resume still goes on to delete.
+            await Attempt([], () => runtime.ResumeAsync(layout.ContainerId, cancellationToken));
         }
 
         if (state is not null)

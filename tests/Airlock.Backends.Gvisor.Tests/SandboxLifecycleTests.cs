@@ -53,6 +53,21 @@ public sealed class SandboxLifecycleTests(ITestOutputHelper output)
     }
 
     [IntegrationFact]
+    public async Task Destroy_OfAPausedSandbox_CleansUp()
+    {
+        // runsc's own `delete --force` panics on a paused container (found by the API fuzzer as a DELETE 500).
+        var sandbox = await TestSandbox.CreateAsync();
+        await using (sandbox)
+        {
+            var sentry = sandbox.SentryPid();
+            await sandbox.Backend.PauseAsync(sandbox.Id);
+            Assert.Equal(BackendState.Paused, await sandbox.Backend.GetStateAsync(sandbox.Id));
+            await sandbox.Backend.DestroyAsync(sandbox.Id);
+            await HostLeftovers.AssertNoneAsync(sandbox.Backend, sandbox.Paths, sandbox.Id, sentry);
+        }
+    }
+
+    [IntegrationFact]
     public async Task RunscLockFileLeftByAKilledDelete_IsListed_AndDestroyRemovesIt()
     {
         // What a daemon killed during `runsc delete` leaves: runsc no longer lists the container, its lock file remains.
