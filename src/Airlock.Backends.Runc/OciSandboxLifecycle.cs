@@ -184,17 +184,36 @@ internal static class OciSandboxLifecycle
             }
             else
             {
-                await Attempt(errors, () =>
-                {
-                    Directory.Delete(layout.Directory, recursive: true);
-                    return Task.CompletedTask;
-                });
+                await Attempt(errors, () => DeleteDirectoryAsync(layout.Directory));
             }
         }
 
         if (errors.Count > 0)
         {
             throw new AggregateException($"sandbox {layout.Id} was not fully destroyed", errors);
+        }
+    }
+
+    /// <summary>
+    /// Removes the sandbox's directory. An entry that vanishes while the walk runs (a runtime process still exiting
+    /// removes its socket or log) made one recursive delete stop half-way with a not-found error, which left the
+    /// directory behind after a delete answered 204; the walk is repeated until the directory is gone.
+    /// </summary>
+    private static async Task DeleteDirectoryAsync(string directory)
+    {
+        for (var attempt = 1; Directory.Exists(directory); attempt++)
+        {
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException e)
+            {
+                // DirectoryNotFoundException and FileNotFoundException are IOExceptions too: walk again. The last
+                // failure is a plain IOException, so the caller reports it instead of taking it for "already gone".
+                if (attempt >= 5) throw new IOException($"{directory} could not be removed: {e.Message}", e);
+                await Task.Delay(TimeSpan.FromMilliseconds(20 * attempt));
+            }
         }
     }
 

@@ -79,7 +79,14 @@ internal static class HostProbe
         // runsc's sandbox and gofer, and QEMU, name the sandbox's directory on their command lines.
         traces.AddRange(ProcessesWith(Path.Combine(dataDir, "sandboxes", id)).Select(p => $"process {p}"));
         if (Directory.Exists(Path.Combine(dataDir, "runsc")) && Directory.EnumerateFileSystemEntries(Path.Combine(dataDir, "runsc"), $"*airlock-{id}*").Any()) traces.Add("runsc state airlock-" + id);
-        if (Directory.Exists(Path.Combine(dataDir, "sandboxes", id))) traces.Add("directory " + Path.Combine(dataDir, "sandboxes", id));
+        var directory = Path.Combine(dataDir, "sandboxes", id);
+        if (Directory.Exists(directory))
+        {
+            // What is in it tells which step left it (or made it again).
+            var entries = Directory.EnumerateFileSystemEntries(directory, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
+                .Take(12).Select(e => Path.GetRelativePath(directory, e));
+            traces.Add($"directory {directory} holding [{string.Join(", ", entries)}]");
+        }
         // The microVM tier keeps each sandbox under microvm/{id}; QEMU and the bridge name it on their command lines.
         var vm = Path.Combine(dataDir, "microvm", id);
         if (Directory.Exists(vm)) traces.Add("directory " + vm);
