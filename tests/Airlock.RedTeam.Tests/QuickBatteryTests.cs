@@ -17,7 +17,7 @@ public sealed class QuickBatteryTests
     [
         "fork-bomb", "memory-bomb", "output-flood",
         "host-files-read", "files-api-write-escape", "core-pattern",
-        "unshare-user", "io-uring", "raw-socket", "runtime-overwrite",
+        "unshare-user", "io-uring", "raw-socket", "runtime-overwrite", "mknod-host-disk",
         "expired-token", "audit-edit", "secret-exfiltration",
         "metadata-endpoint", "domain-fronting", "host-loopback",
     ];

@@ -10,29 +10,7 @@ internal static class DeviceAttacks
 {
     public static IEnumerable<IAttackCase> All()
     {
-        yield return new ScriptAttack
-        {
-            Category = Categories.Privilege,
-            Name = "mknod-host-disk",
-            Attempts = "mknod(2) block nodes for the host's disks (majors/minors the host names) and read 64 KiB; host: the sha256 of its own disks' first 64 KiB never appears",
-            Python = true,
-            Script = _ => Attack.Py + $$"""
-                for i, (maj, mi) in enumerate([{{string.Join(", ", HostDisks().Select(d => $"({d.Major}, {d.Minor})"))}}]):
-                    p = f'/tmp/disk{i}'
-                    try:
-                        os.mknod(p, 0o600 | 0o060000, os.makedev(maj, mi)); say('mknod ok', maj, mi)
-                        with open(p, 'rb') as f: say('disk head sha256', hashlib.sha256(f.read(65536)).hexdigest())
-                    except OSError as e:
-                        say('disk', maj, mi, e)
-                for d in ['/dev/vda', '/dev/sda', '/dev/nvme0n1', '/dev/xvda']:
-                    try:
-                        with open(d, 'rb') as f: say(d, hashlib.sha256(f.read(65536)).hexdigest())
-                    except OSError as e:
-                        pass
-                """,
-            HostSecrets = _ => [.. HostDisks().Select(d => (d.Sha256, $"the first 64 KiB of host disk {d.Name}"))],
-            NeedsHostSecrets = true,
-        };
+        yield return new HostDiskAttack();
         yield return new ScriptAttack
         {
             Category = Categories.Privilege,

@@ -46,8 +46,32 @@ internal sealed class ResourceAttack : IAttackCase
         var health = await DaemonHealth.ProbeAsync(context.Environment.Admin, cancellationToken);
         if (health is null) all.Add("the daemon stopped answering /v1/health within 5 s");
         if (all.Count > 0) return Judgement.Escaped(string.Join("; ", all));
-        if (run.Result is null) return Judgement.Inconclusive($"the attack did not end: {run.Describe()}; {words}");
+        if (run.Result is null)
+        {
+            // The exec never reported an exit. If the host sees no process of the sandbox left, the attack ended its
+            // own sandbox (on gVisor's ptrace platform a fork bomb meets the host task cap and the sentry exits):
+            // the host-side limits held, which is the question; the sandbox's death is said in the evidence.
+            if (await SettledEmptyAsync(cgroups, cancellationToken))
+            {
+                return Judgement.Contained($"{words}; the attack ended its own sandbox (no process of it left on the host): {run.Describe()}; daemon answered in {health!.Value.TotalMilliseconds:0} ms");
+            }
+
+            return Judgement.Inconclusive($"the attack did not end: {run.Describe()}; {words}");
+        }
+
         return Judgement.Contained($"{words}; attack {run.Describe()}; daemon answered in {health!.Value.TotalMilliseconds:0} ms");
+    }
+
+    /// <summary>No process left in the sandbox's cgroups within 5 s (processes killed a moment ago take time to leave).</summary>
+    private static async Task<bool> SettledEmptyAsync(SandboxCgroups cgroups, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < 50; i++)
+        {
+            if (cgroups.Processes().Count == 0) return true;
+            await Task.Delay(100, cancellationToken);
+        }
+
+        return false;
     }
 
     private static async Task<long?> DiskUsageAsync(CaseContext context, string id, CancellationToken cancellationToken)
