@@ -55,21 +55,4 @@ internal static class DeviceAttacks
             hold()
             """);
     }
-
-    /// <summary>The host's whole disks (/sys/block, loop/ram/zram excluded) and the hash of their first 64 KiB.</summary>
-    internal static IReadOnlyList<(string Name, int Major, int Minor, string Sha256)> HostDisks()
-    {
-        var disks = new List<(string, int, int, string)>();
-        if (!Directory.Exists("/sys/block")) return disks;
-        foreach (var block in Directory.GetDirectories("/sys/block"))
-        {
-            var name = Path.GetFileName(block);
-            if (name.StartsWith("loop", StringComparison.Ordinal) || name.StartsWith("ram", StringComparison.Ordinal) || name.StartsWith("zram", StringComparison.Ordinal)) continue;
-            if (HostFiles.ReadText(Path.Combine(block, "dev"))?.Trim().Split(':') is not [var major, var minor]) continue;
-            if (HostFiles.Head("/dev/" + name, 65536) is not { Length: 65536 } head) continue;
-            disks.Add((name, int.Parse(major, System.Globalization.CultureInfo.InvariantCulture), int.Parse(minor, System.Globalization.CultureInfo.InvariantCulture), Convert.ToHexStringLower(SHA256.HashData(head))));
-        }
-
-        return disks;
-    }
 }

@@ -32,7 +32,7 @@ internal sealed class HostDiskAttack : IAttackCase
             await File.WriteAllBytesAsync(file, bytes, cancellationToken);
             File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             device = (await HostCommand.OutputAsync("losetup", ["--find", "--show", "--read-only", file], cancellationToken))?.Trim();
-            var disks = DeviceAttacks.HostDisks().ToList();
+            var disks = HostDisks().ToList();
             if (device is { Length: > 0 } && HostFiles.ReadText($"/sys/block/{Path.GetFileName(device)}/dev")?.Trim().Split(':') is [var major, var minor])
             {
                 var head = Convert.ToHexStringLower(SHA256.HashData(bytes.AsSpan(0, HeadBytes)));
@@ -46,6 +46,23 @@ internal sealed class HostDiskAttack : IAttackCase
             if (device is { Length: > 0 }) await HostCommand.OutputAsync("losetup", ["-d", device], CancellationToken.None);
             File.Delete(file);
         }
+    }
+
+    /// <summary>The host's whole disks (/sys/block, loop/ram/zram excluded) and the hash of their first 64 KiB.</summary>
+    private static IReadOnlyList<(string Name, int Major, int Minor, string Sha256)> HostDisks()
+    {
+        var disks = new List<(string, int, int, string)>();
+        if (!Directory.Exists("/sys/block")) return disks;
+        foreach (var block in Directory.GetDirectories("/sys/block"))
+        {
+            var name = Path.GetFileName(block);
+            if (name.StartsWith("loop", StringComparison.Ordinal) || name.StartsWith("ram", StringComparison.Ordinal) || name.StartsWith("zram", StringComparison.Ordinal)) continue;
+            if (HostFiles.ReadText(Path.Combine(block, "dev"))?.Trim().Split(':') is not [var major, var minor]) continue;
+            if (HostFiles.Head("/dev/" + name, HeadBytes) is not { Length: HeadBytes } head) continue;
+            disks.Add((name, int.Parse(major, CultureInfo.InvariantCulture), int.Parse(minor, CultureInfo.InvariantCulture), Convert.ToHexStringLower(SHA256.HashData(head))));
+        }
+
+        return disks;
     }
 
     private ScriptAttack ScriptFor(IReadOnlyList<(string Name, int Major, int Minor, string Sha256)> disks) => new()
