@@ -30,8 +30,7 @@ internal sealed class DaemonSession : IAsyncDisposable
     {
         var session = new DaemonSession(environment);
         await session.Daemon.StartAsync();
-        session.Http = new HttpClient { BaseAddress = session.Daemon.Url, Timeout = TimeSpan.FromMinutes(2) };
-        session.Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", session.Daemon.Token);
+        session.Http = AdminApi.Client(session.Daemon, TimeSpan.FromMinutes(2));
         return session;
     }
 
@@ -69,8 +68,7 @@ internal sealed class DaemonSession : IAsyncDisposable
     {
         try
         {
-            using var list = JsonDocument.Parse(await Http.GetStringAsync("/v1/sandboxes"));
-            return list.RootElement.GetProperty("sandboxes").EnumerateArray().Select(e => e.GetProperty("id").GetString()!).Union(_created).ToList();
+            return (await Http.SandboxIdsAsync()).Union(_created).ToList();
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException or KeyNotFoundException)
         {
@@ -84,7 +82,7 @@ internal sealed class DaemonSession : IAsyncDisposable
         {
             // Every sandbox the daemon knows, not only those made through CreateSandboxAsync: a test that posts its own
             // creates and fails half-way must not leave sandboxes running after its daemon is gone.
-            foreach (var id in await KnownSandboxesAsync()) (await Http.DeleteAsync($"/v1/sandboxes/{id}")).Dispose();
+            await Http.DeleteSandboxesAsync(await KnownSandboxesAsync());
             Http.Dispose();
         }
 

@@ -24,8 +24,7 @@ public sealed class DiskFullTests
         try
         {
             await daemon.StartAsync();
-            using var http = new HttpClient { BaseAddress = daemon.Url, Timeout = TimeSpan.FromMinutes(2) };
-            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", daemon.Token);
+            using var http = AdminApi.Client(daemon, TimeSpan.FromMinutes(2));
             var before = await CreateAsync(http);
             Assert.True(before.Status == HttpStatusCode.Created, before.Body);
             var id = before.Id!;
@@ -74,16 +73,16 @@ public sealed class DiskFullTests
             Assert.True(after.Status == HttpStatusCode.Created, after.Body);
             var cat = await ExecAsync(http, id, "cat /workspace/b");
             Assert.Contains(Convert.ToBase64String("before\n"u8), cat.Body, StringComparison.Ordinal);
-            var listed = (await http.GetFromJsonAsync<JsonElement>("/v1/sandboxes")).GetProperty("sandboxes").EnumerateArray().Select(s => s.GetProperty("id").GetString()).ToList();
+            var listed = await http.SandboxIdsAsync();
             Assert.Contains(id, listed);
             Assert.Contains(after.Id, listed);
-            foreach (var sandbox in listed) Assert.Equal(HttpStatusCode.NoContent, (await http.DeleteAsync($"/v1/sandboxes/{sandbox}")).StatusCode);
+            Assert.All(await http.DeleteSandboxesAsync(listed), d => Assert.Equal(HttpStatusCode.NoContent, d.Value));
             var pid = daemon.Pid;
             await daemon.DisposeAsync();
             stopped = true;
             var cli = await Cli.RunAsync(data, "audit", "verify");
             Assert.True(cli.ExitCode == 0, cli.Stdout + cli.Stderr);
-            Assert.Empty(await HostLeftovers.FindSettledAsync(data, new HashSet<string>(), listed.OfType<string>(), pid));
+            Assert.Empty(await HostLeftovers.FindSettledAsync(data, new HashSet<string>(), listed, pid));
         }
         finally
         {
@@ -99,13 +98,8 @@ public sealed class DiskFullTests
 
     private static async Task DeleteAllAsync(DaemonProcess daemon)
     {
-        using var http = new HttpClient { BaseAddress = daemon.Url, Timeout = TimeSpan.FromMinutes(2) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", daemon.Token);
-        var listed = await http.GetFromJsonAsync<JsonElement>("/v1/sandboxes");
-        foreach (var sandbox in listed.GetProperty("sandboxes").EnumerateArray())
-        {
-            (await http.DeleteAsync($"/v1/sandboxes/{sandbox.GetProperty("id").GetString()}")).Dispose();
-        }
+        using var http = AdminApi.Client(daemon, TimeSpan.FromMinutes(2));
+        await http.DeleteSandboxesAsync(await http.SandboxIdsAsync());
     }
 
     private static async Task<(HttpStatusCode Status, string Body, string? Id)> CreateAsync(HttpClient http)

@@ -159,8 +159,7 @@ internal sealed class FaultInjectionRun(string dataDir, int seed) : IAsyncDispos
     {
         using (var http = Client(_daemon!))
         {
-            var listed = (await http.GetFromJsonAsync<JsonElement>("/v1/sandboxes")).GetProperty("sandboxes").EnumerateArray().Select(s => s.GetProperty("id").GetString()!).ToList();
-            foreach (var id in listed) (await http.DeleteAsync($"/v1/sandboxes/{id}")).Dispose();
+            await http.DeleteSandboxesAsync(await http.SandboxIdsAsync());
         }
 
         var pid = _daemon!.Pid;
@@ -169,12 +168,7 @@ internal sealed class FaultInjectionRun(string dataDir, int seed) : IAsyncDispos
         return (await HostLeftovers.FindSettledAsync(dataDir, new HashSet<string>(), _everKnown.Union(_acknowledged.Created.Keys), pid)).Select(o => "after the run: " + o).ToList();
     }
 
-    private static HttpClient Client(DaemonProcess daemon)
-    {
-        var http = new HttpClient { BaseAddress = daemon.Url, Timeout = TimeSpan.FromSeconds(90) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", daemon.Token);
-        return http;
-    }
+    private static HttpClient Client(DaemonProcess daemon) => AdminApi.Client(daemon, TimeSpan.FromSeconds(90));
 
     private static StringContent JsonBody(object body) => new(JsonSerializer.Serialize(body), System.Text.Encoding.UTF8, "application/json");
 
