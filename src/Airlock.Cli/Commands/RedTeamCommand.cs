@@ -21,7 +21,7 @@ internal static class RedTeamCommand
         var only = new Option<string>("--only") { Description = $"One category: {string.Join(", ", Categories.All)}" };
         var json = new Option<bool>("--json") { Description = "Print every case (tier, category, name, verdict, evidence, duration) as JSON" };
         var command = new Command("redteam", "Attack real sandboxes with a battery of malicious behaviours; the host judges each") { isolation, only, json };
-        command.SetAction(async (parse, cancellationToken) =>
+        command.SetAction(async (parse, invocationToken) =>
         {
             var tier = parse.GetValue(isolation) ?? "container";
             var tiers = tier == "all" ? Tiers : Tiers.Contains(tier) ? [tier] : throw new UsageException($"--isolation: '{tier}' is not container, gvisor, microvm or all");
@@ -38,6 +38,11 @@ internal static class RedTeamCommand
                 ConnectRemote = GlobalOptions.HostAddress(parse) is { } host ? () => CliBackend.Connect(host, paths) : null,
             };
             var console = context.Console;
+            // The battery's in-process daemon would otherwise take SIGINT/SIGTERM for itself and the cases would go on:
+            // the first signal ends the case under way, destroys its sandboxes and the battery's internet, and stops.
+            using var signals = new SignalCancellation();
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(invocationToken, signals.Token);
+            var cancellationToken = linked.Token;
             console.Say($"{cases.Count} cases x {tiers.Length} tier(s); every verdict is judged on the host");
             await using var environment = await BatteryEnvironment.StartAsync(options, cancellationToken);
             var report = await new BatteryRunner(environment).RunAsync(tiers, cases,

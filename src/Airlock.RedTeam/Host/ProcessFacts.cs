@@ -50,21 +50,7 @@ internal sealed record ProcessFacts
             if (Link($"/proc/{pid}/ns/{kind}") is { } target) namespaces[kind] = target;
         }
 
-        var anon = new List<string>();
-        var sockets = new HashSet<string>();
-        try
-        {
-            foreach (var fd in Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd"))
-            {
-                var target = Link(fd);
-                if (target is null) continue;
-                if (target.StartsWith("socket:[", StringComparison.Ordinal)) sockets.Add(target[8..^1]);
-                else if (target.StartsWith("anon_inode:", StringComparison.Ordinal) && WatchedAnonInodes.Contains(target[11..])) anon.Add(target[11..]);
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-        }
+        var (sockets, anon) = Descriptors(pid);
 
         var known = new HashSet<string>();
         int raw = 0, packet = 0;
@@ -93,6 +79,9 @@ internal sealed record ProcessFacts
             }
         }
 
+        // A socket closed between the descriptor walk and the table reads is in no table: only one the process still
+        // holds afterwards is of another family (QEMU's and the agent's connections come and go while a census runs).
+        var otherFamily = sockets.Count == known.Count ? 0 : Descriptors(pid).Sockets.Count(s => sockets.Contains(s) && !known.Contains(s));
         var mounts = HostFiles.ReadText($"/proc/{pid}/mountinfo")?.Count(c => c == '\n') ?? 0;
         return new ProcessFacts
         {
@@ -106,8 +95,30 @@ internal sealed record ProcessFacts
             AnonInodes = anon,
             RawSockets = raw,
             PacketSockets = packet,
-            OtherFamilySockets = sockets.Count - known.Count,
+            OtherFamilySockets = otherFamily,
         };
+    }
+
+    /// <summary>The socket inodes and watched anonymous-inode kinds among <paramref name="pid"/>'s descriptors.</summary>
+    private static (HashSet<string> Sockets, List<string> AnonInodes) Descriptors(int pid)
+    {
+        var sockets = new HashSet<string>();
+        var anon = new List<string>();
+        try
+        {
+            foreach (var fd in Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd"))
+            {
+                var target = Link(fd);
+                if (target is null) continue;
+                if (target.StartsWith("socket:[", StringComparison.Ordinal)) sockets.Add(target[8..^1]);
+                else if (target.StartsWith("anon_inode:", StringComparison.Ordinal) && WatchedAnonInodes.Contains(target[11..])) anon.Add(target[11..]);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+
+        return (sockets, anon);
     }
 
     private static List<string> Table(int pid, string table) =>

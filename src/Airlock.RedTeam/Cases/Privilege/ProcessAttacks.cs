@@ -12,14 +12,22 @@ internal static class ProcessAttacks
         {
             Category = Categories.Privilege,
             Name = "ptrace-outside",
-            Attempts = "PTRACE_ATTACH and PTRACE_SEIZE every visible pid and the host canary's pid number; host: the canary's TracerPid stays 0",
+            Attempts = "PTRACE_SEIZE every visible pid and the host canary's and the engine's pid numbers, and PTRACE_ATTACH all but its own ancestors; host: the canary's TracerPid stays 0",
             Python = true,
-            Script = c => Attack.Py + $"""
-                pids = sorted(set([int(p) for p in os.listdir('/proc') if p.isdigit()] + [{c.Markers.CanaryPid ?? 1}, {Environment.ProcessId}, 1]))
+            // Root in a microVM may trace its own guest's processes: ATTACH stops its target, and stopping this
+            // exec's own agent would hang the case, so ancestors are only seized (which does not stop them).
+            Script = c => Attack.Py + $$"""
+                def ppid(p):
+                    try: return int([l for l in open(f'/proc/{p}/status') if l.startswith('PPid:')][0].split()[1])
+                    except (OSError, IndexError): return 0
+                mine, p = set(), os.getpid()
+                while p > 0 and p not in mine:
+                    mine.add(p); p = ppid(p)
+                pids = sorted(set([int(p) for p in os.listdir('/proc') if p.isdigit()] + [{{c.Markers.CanaryPid ?? 1}}, {{Environment.ProcessId}}, 1]))
                 for pid in pids:
                     if pid == os.getpid(): continue
-                    r = sc(101, 16, pid, 0, 0)
-                    r2 = sc(101, 0x4206, pid, 0, 0)
+                    r = sc(101, 0x4206, pid, 0, 0)
+                    r2 = sc(101, 16, pid, 0, 0) if pid not in mine else 'not attached (an ancestor)'
                     say('ptrace', pid, r, r2)
                 hold(1)
                 """,
