@@ -17,8 +17,10 @@ namespace Airlock.Bench;
 /// </summary>
 internal static class EndToEndBenchmark
 {
-    public static async Task<IReadOnlyList<ResultRow>> RunAsync(string dataDir, int iterations)
+    /// <summary>Every tier this host runs, or only <paramref name="only"/> when given.</summary>
+    public static async Task<IReadOnlyList<ResultRow>> RunAsync(string dataDir, int iterations, IReadOnlySet<string>? only)
     {
+        bool Wanted(string tier) => only is null || only.Contains(tier);
         var paths = new AirlockPaths(dataDir);
         var steps = new ConcurrentDictionary<string, ConcurrentDictionary<string, List<double>>>();
         Action<string, TimeSpan> StepsOf(string tier) => (step, took) => steps.GetOrAdd(tier, _ => new()).GetOrAdd(step, _ => []).Add(took.TotalMilliseconds);
@@ -33,18 +35,21 @@ internal static class EndToEndBenchmark
         var imageRootfs = await engine.Images.GetRootfsAsync("python", new Progress<string>(Console.Error.WriteLine));
 
         var rows = new List<ResultRow>();
-        rows.Add(await ColdStartAsync(engine, "container", iterations, StepsOf("container"), async warm =>
+        if (Wanted("container"))
         {
-            var raw = new RawOciRun("runc", [], BaselineBundle.Write(ConfigOf(paths, warm), imageRootfs, Path.Combine(dataDir, "raw-runc"), "/airlock-bench/raw"));
-            return ("raw `runc run` of the same spec", raw.TimeToFirstOutputAsync, 1.5);
-        }));
-        rows.AddRange(await ExecRoundTripAsync(engine, iterations));
+            rows.Add(await ColdStartAsync(engine, "container", iterations, StepsOf("container"), async warm =>
+            {
+                var raw = new RawOciRun("runc", [], BaselineBundle.Write(ConfigOf(paths, warm), imageRootfs, Path.Combine(dataDir, "raw-runc"), "/airlock-bench/raw"));
+                return ("raw `runc run` of the same spec", raw.TimeToFirstOutputAsync, 1.5);
+            }));
+            rows.AddRange(await ExecRoundTripAsync(engine, iterations));
+        }
 
-        if (Skip(backends[1]) is { } gvisorSkip)
+        if (Wanted("gvisor") && Skip(backends[1]) is { } gvisorSkip)
         {
             Console.WriteLine($"gvisor: not measured ({gvisorSkip})");
         }
-        else
+        else if (Wanted("gvisor"))
         {
             rows.Add(await ColdStartAsync(engine, "gvisor", iterations, StepsOf("gvisor"), async warm =>
             {
@@ -54,11 +59,11 @@ internal static class EndToEndBenchmark
             }));
         }
 
-        if (Skip(backends[2]) is { } microvmSkip)
+        if (Wanted("microvm") && Skip(backends[2]) is { } microvmSkip)
         {
             Console.WriteLine($"microvm: not measured ({microvmSkip})");
         }
-        else
+        else if (Wanted("microvm"))
         {
             // Under TCG a boot takes seconds: fewer samples, same alternation.
             rows.Add(await ColdStartAsync(engine, "microvm", Math.Max(3, iterations / 3), StepsOf("microvm"), async _ =>
