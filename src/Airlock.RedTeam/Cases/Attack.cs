@@ -17,7 +17,7 @@ internal static class Attack
         held = []
         def say(*a):
             print(*a, flush=True)
-        def hold(seconds=5):
+        def hold(seconds=2):
             time.sleep(seconds)
 
         """;
