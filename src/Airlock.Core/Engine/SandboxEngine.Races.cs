@@ -26,6 +26,21 @@ public sealed partial class SandboxEngine
         }
     }
 
+    /// <summary>Runs <paramref name="action"/> under the sandbox's lifecycle lock if it is free now; otherwise not at all.</summary>
+    private async Task TrySerializedAsync(string id, Func<Task> action)
+    {
+        var gate = _lifecycleLocks.GetOrAdd(id, _ => new SemaphoreSlim(1, 1));
+        if (!await gate.WaitAsync(TimeSpan.Zero)) return;
+        try
+        {
+            await action();
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
     /// <summary>A guest call that failed as unavailable: if the sandbox was paused, stopped or removed meanwhile, say that instead.</summary>
     private async Task<Exception> ExplainAsync(string id, AirlockException failure)
     {

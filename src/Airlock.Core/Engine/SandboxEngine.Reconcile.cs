@@ -15,46 +15,55 @@ public sealed partial class SandboxEngine
     private async Task ReconcileAsync(CancellationToken cancellationToken)
     {
         var now = Time.GetUtcNow();
-        foreach (var record in await _store.ListAsync(cancellationToken))
+        foreach (var listed in await _store.ListAsync(cancellationToken))
         {
-            var info = record.Info;
-            var backend = Backends.FirstOrDefault(b => b.Tier == info.Isolation);
-            if (backend is null) continue;
-            if (info.State == SandboxState.Creating)
-            {
-                if (!record.Owner.IsAlive) await DestroyAsync(backend, info.Id);
-                continue;
-            }
-
-            if (info.ExpiresAt is { } expires && expires <= now)
-            {
-                await DestroyAsync(backend, info.Id);
-                continue;
-            }
-
-            if (info.State == SandboxState.Stopped) continue;
-            var state = await backend.GetStateAsync(info.Id, cancellationToken);
-            var truth = state switch
-            {
-                BackendState.Running => SandboxState.Running,
-                BackendState.Paused => SandboxState.Paused,
-                _ => SandboxState.Stopped,
-            };
-            if (truth == info.State) continue;
-            if (truth == SandboxState.Stopped)
-            {
-                // Its init (the guest agent) is gone: free the host resources now, keep the record as evidence.
-                _guests.TryRemove(info.Id, out _);
-                await backend.DestroyAsync(info.Id, CancellationToken.None);
-                await Network.SandboxEgress.DestroyAsync(Paths, info.Id);
-            }
-
-            await _store.UpdateAsync(
-                record with { Info = info with { State = truth, StopReason = truth == SandboxState.Stopped ? "its init process exited (crash or out of memory)" : null } },
-                CancellationToken.None);
+            // Under the sandbox's lifecycle lock and on a fresh read: a delete under way would otherwise look "stopped"
+            // here and be destroyed twice at once (found by the red-team battery: a DELETE 500, "could not find
+            // .../egress/ID/ready.json"). A sandbox busy with a delete, pause or resume is looked at next tick.
+            await TrySerializedAsync(listed.Id, () => ReconcileOneAsync(listed.Id, now, cancellationToken));
         }
 
         await SweepOrphansAsync(cancellationToken);
+    }
+
+    private async Task ReconcileOneAsync(string id, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (await _store.GetAsync(id, cancellationToken) is not { } record) return;
+        var info = record.Info;
+        var backend = Backends.FirstOrDefault(b => b.Tier == info.Isolation);
+        if (backend is null) return;
+        if (info.State == SandboxState.Creating)
+        {
+            if (!record.Owner.IsAlive) await DestroyAsync(backend, info.Id);
+            return;
+        }
+
+        if (info.ExpiresAt is { } expires && expires <= now)
+        {
+            await DestroyAsync(backend, info.Id);
+            return;
+        }
+
+        if (info.State == SandboxState.Stopped) return;
+        var state = await backend.GetStateAsync(info.Id, cancellationToken);
+        var truth = state switch
+        {
+            BackendState.Running => SandboxState.Running,
+            BackendState.Paused => SandboxState.Paused,
+            _ => SandboxState.Stopped,
+        };
+        if (truth == info.State) return;
+        if (truth == SandboxState.Stopped)
+        {
+            // Its init (the guest agent) is gone: free the host resources now, keep the record as evidence.
+            _guests.TryRemove(info.Id, out _);
+            await backend.DestroyAsync(info.Id, CancellationToken.None);
+            await Network.SandboxEgress.DestroyAsync(Paths, info.Id);
+        }
+
+        await _store.UpdateAsync(
+            record with { Info = info with { State = truth, StopReason = truth == SandboxState.Stopped ? "its init process exited (crash or out of memory)" : null } },
+            CancellationToken.None);
     }
 
     private async Task SweepOrphansAsync(CancellationToken cancellationToken)
