@@ -24,13 +24,16 @@ public sealed class OciRuntime(
     /// Creates and starts a detached container. A detached container inherits the runtime's stdio, so the
     /// runtime runs with stdin/stdout/stderr on /dev/null (a pipe would let the sandbox block or flood us,
     /// a file would let it fill the host disk); its errors are read back from <paramref name="logFile"/>.
+    /// It also starts in a session of its own (setsid): runsc's sandbox and gofer processes would otherwise stay in
+    /// the caller's process group, and a Ctrl-C at the daemon's terminal, or a SIGTERM to its group, would end them.
     /// <paramref name="launcher"/>, when given, runs the runtime through it (e.g. <c>nsenter --net=PATH</c>).
     /// </summary>
     public async Task RunDetachedAsync(string id, string bundle, string pidFile, string logFile, TimeSpan? timeout = null, IReadOnlyList<string>? launcher = null, CancellationToken cancellationToken = default)
     {
         List<string> args =
         [
-            "-c", "exec \"$@\" </dev/null >/dev/null 2>/dev/null", "oci-runtime",
+            // --wait: were sh a group leader, setsid would fork, and the runtime's exit status must still be ours.
+            "-c", "exec setsid --wait \"$@\" </dev/null >/dev/null 2>/dev/null", "oci-runtime",
             .. launcher ?? [], Binary, .. GlobalArgs(logFile), "run", "--detach", "--pid-file", pidFile, "--bundle", bundle, id,
         ];
         var result = await HostCommand.RunAsync("/bin/sh", args, timeout, cancellationToken);

@@ -10,20 +10,55 @@ public sealed class CliSignalTests : IDisposable
     private string? _temp;
 
     [Fact]
-    public async Task Run_OnSigterm_DestroysItsSandbox_AndExits130()
+    public Task Run_OnSigterm_DestroysItsSandbox_AndExits130() => RunThenTerminateAsync("container", wholeGroup: false);
+
+    /// <summary>
+    /// What a service manager or a terminal's Ctrl-C does: the signal reaches every process of the group. runsc's sandbox
+    /// processes used to start in that group and died with it, so the exec failed before the CLI could clean up.
+    /// </summary>
+    [Fact]
+    public Task Run_OnSigtermToItsWholeProcessGroup_StillDestroysItsGvisorSandbox_AndExits130() => RunThenTerminateAsync("gvisor", wholeGroup: true);
+
+    private async Task RunThenTerminateAsync(string tier, bool wholeGroup)
     {
-        using var process = Process.Start(Cli.StartInfo(_data.Path, ["run", "--isolation", "container", "--", "sh", "-c", "echo started; exec sleep 120"]))!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        Assert.Equal("started", await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(2)));
+        var start = Cli.StartInfo(_data.Path, ["run", "--isolation", tier, "--", "sh", "-c", "echo started; exec sleep 120"]);
+        if (wholeGroup)
+        {
+            // A group of its own to signal (setsid execs in place: the pid is the CLI's and the group's).
+            start.ArgumentList.Insert(0, start.FileName);
+            start.FileName = "setsid";
+        }
 
-        Terminate(process.Id);
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        using var process = Process.Start(start)!;
+        try
+        {
+            var stderr = process.StandardError.ReadToEndAsync();
+            Assert.Equal("started", await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(2)));
 
-        Assert.True(process.ExitCode == 130, $"exit {process.ExitCode}: {await stderr}");
-        Assert.Contains("interrupted; destroying the sandbox", await stderr, StringComparison.Ordinal);
-        Assert.Equal("[]", (await Cli.RunAsync(_data.Path, "ps", "--json")).Stdout.Trim());
-        Assert.Empty(HostProbe.MountsUnder(_data.Path));
-        Assert.Empty(Directory.GetDirectories(Path.Combine(_data.Path, "sandboxes")));
+            if (wholeGroup)
+            {
+                // The sandbox's own processes (runsc's sandbox and gofer) must not be in the group a signal would reach.
+                Assert.Equal([process.Id], GroupMembers(process.Id));
+            }
+
+            Terminate(wholeGroup ? -process.Id : process.Id);
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+
+            Assert.True(process.ExitCode == 130, $"exit {process.ExitCode}: {await stderr}");
+            Assert.Contains("interrupted; destroying the sandbox", await stderr, StringComparison.Ordinal);
+            Assert.Equal("[]", (await Cli.RunAsync(_data.Path, "ps", "--json")).Stdout.Trim());
+            Assert.Empty(HostProbe.MountsUnder(_data.Path));
+            Assert.Empty(Directory.GetDirectories(Path.Combine(_data.Path, "sandboxes")));
+        }
+        finally
+        {
+            // A failed assertion must not leave the CLI and its sandbox running: ask it to stop, as a user would.
+            if (!process.HasExited)
+            {
+                Terminate(process.Id);
+                await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            }
+        }
     }
 
     [Fact]
@@ -71,9 +106,32 @@ public sealed class CliSignalTests : IDisposable
         }
     }
 
+    /// <summary>The pids whose process group is <paramref name="group"/> (field 5 of /proc/PID/stat).</summary>
+    private static List<int> GroupMembers(int group)
+    {
+        var members = new List<int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                if (int.Parse(fields[2], System.Globalization.CultureInfo.InvariantCulture) == group) members.Add(pid);
+            }
+            catch (IOException)
+            {
+                // Exited while listed.
+            }
+        }
+
+        return members;
+    }
+
+    /// <summary>SIGTERM to <paramref name="pid"/>, or to the process group -<paramref name="pid"/> when negative.</summary>
     private static void Terminate(int pid)
     {
-        using var kill = Process.Start("kill", ["-TERM", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        using var kill = Process.Start("kill", ["-TERM", "--", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         kill.WaitForExit();
     }
 
