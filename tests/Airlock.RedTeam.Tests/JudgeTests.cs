@@ -41,14 +41,23 @@ public sealed class JudgeTests
     [Fact]
     public void Markers_WhenTheOutputHoldsAHostSecret_ReportTheLeak_AndATamperedFileIsFound()
     {
-        using var markers = HostMarkers.Plant(Directory.CreateTempSubdirectory("airlock-rt-test-").FullName);
+        var data = Directory.CreateTempSubdirectory("airlock-rt-test-").FullName;
+        try
+        {
+            using var markers = HostMarkers.Plant(data);
 
-        Assert.NotEmpty(markers.LeakedIn("noise " + markers.Secret + " noise"));
-        Assert.NotEmpty(markers.LeakedIn(markers.EnvironmentSecret));
-        Assert.Empty(markers.LeakedIn("nothing here"));
-        Assert.Empty(markers.Tampered());
-        File.AppendAllText(markers.Files.First(), "pwned");
-        Assert.Single(markers.Tampered());
+            Assert.NotEmpty(markers.LeakedIn("noise " + markers.Secret + " noise"));
+            Assert.NotEmpty(markers.LeakedIn(markers.EnvironmentSecret));
+            Assert.Empty(markers.LeakedIn("nothing here"));
+            Assert.Empty(markers.Tampered());
+            File.AppendAllText(markers.Files.First(), "pwned");
+            Assert.Single(markers.Tampered());
+        }
+        finally
+        {
+            // The markers remove their own directories; the data directory they were planted in is the test's.
+            Directory.Delete(data, recursive: true);
+        }
     }
 
     private static ProcessFacts Process(int pid, string userNs, int mounts, string[]? anon = null, int raw = 0) => new()
