@@ -33,10 +33,9 @@ internal sealed class HostDiskAttack : IAttackCase
             File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             device = (await HostCommand.OutputAsync("losetup", ["--find", "--show", "--read-only", file], cancellationToken))?.Trim();
             var disks = HostDisks().ToList();
-            if (device is { Length: > 0 } && HostFiles.ReadText($"/sys/block/{Path.GetFileName(device)}/dev")?.Trim().Split(':') is [var major, var minor])
+            if (device is { Length: > 0 } && DeviceNumber(Path.GetFileName(device)) is { } bait)
             {
-                var head = Convert.ToHexStringLower(SHA256.HashData(bytes.AsSpan(0, HeadBytes)));
-                disks.Add(($"{Path.GetFileName(device)} (the battery's bait)", int.Parse(major, CultureInfo.InvariantCulture), int.Parse(minor, CultureInfo.InvariantCulture), head));
+                disks.Add(new Disk($"{Path.GetFileName(device)} (the battery's bait)", bait.Major, bait.Minor, Convert.ToHexStringLower(SHA256.HashData(bytes.AsSpan(0, HeadBytes)))));
             }
 
             return await ScriptFor(disks).RunAsync(context, cancellationToken);
@@ -49,23 +48,29 @@ internal sealed class HostDiskAttack : IAttackCase
     }
 
     /// <summary>The host's whole disks (/sys/block, loop/ram/zram excluded) and the hash of their first 64 KiB.</summary>
-    private static IReadOnlyList<(string Name, int Major, int Minor, string Sha256)> HostDisks()
+    private static IReadOnlyList<Disk> HostDisks()
     {
-        var disks = new List<(string, int, int, string)>();
+        var disks = new List<Disk>();
         if (!Directory.Exists("/sys/block")) return disks;
         foreach (var block in Directory.GetDirectories("/sys/block"))
         {
             var name = Path.GetFileName(block);
             if (name.StartsWith("loop", StringComparison.Ordinal) || name.StartsWith("ram", StringComparison.Ordinal) || name.StartsWith("zram", StringComparison.Ordinal)) continue;
-            if (HostFiles.ReadText(Path.Combine(block, "dev"))?.Trim().Split(':') is not [var major, var minor]) continue;
+            if (DeviceNumber(name) is not { } number) continue;
             if (HostFiles.Head("/dev/" + name, HeadBytes) is not { Length: HeadBytes } head) continue;
-            disks.Add((name, int.Parse(major, CultureInfo.InvariantCulture), int.Parse(minor, CultureInfo.InvariantCulture), Convert.ToHexStringLower(SHA256.HashData(head))));
+            disks.Add(new Disk(name, number.Major, number.Minor, Convert.ToHexStringLower(SHA256.HashData(head))));
         }
 
         return disks;
     }
 
-    private ScriptAttack ScriptFor(IReadOnlyList<(string Name, int Major, int Minor, string Sha256)> disks) => new()
+    /// <summary>A block device's major and minor number, from /sys/block/NAME/dev ("8:0").</summary>
+    private static (int Major, int Minor)? DeviceNumber(string name) =>
+        HostFiles.ReadText($"/sys/block/{name}/dev")?.Trim().Split(':') is [var major, var minor]
+            ? (int.Parse(major, CultureInfo.InvariantCulture), int.Parse(minor, CultureInfo.InvariantCulture))
+            : null;
+
+    private ScriptAttack ScriptFor(IReadOnlyList<Disk> disks) => new()
     {
         Category = Category,
         Name = Name,
@@ -88,4 +93,7 @@ internal sealed class HostDiskAttack : IAttackCase
         HostSecrets = _ => [.. disks.Select(d => (d.Sha256, $"the first 64 KiB of host disk {d.Name}"))],
         NeedsHostSecrets = true,
     };
+
+    /// <summary>A disk the attack targets: the host knows the SHA-256 of its first 64 KiB; the sandbox must never print it.</summary>
+    private sealed record Disk(string Name, int Major, int Minor, string Sha256);
 }
