@@ -7,9 +7,9 @@
 #   scripts/microvm-kernel.sh [CACHE_DIR]     default /var/lib/airlock/kernels
 #
 # Result, in CACHE_DIR/<release>/: vmlinuz, config, initramfs.cpio; CACHE_DIR/current -> <release>.
-# Debian's cloud kernel builds virtio, virtio-mmio, virtio-blk, virtio-console and overlayfs as
-# modules, so the guest boots through a tiny initramfs: busybox (from Debian's busybox-static, also
-# downloaded, not installed) + those five modules + /init, which loads them, mounts the read-only
+# Debian's cloud kernel builds virtio, virtio-mmio, virtio-blk, virtio-console, virtio-net and overlayfs
+# as modules, so the guest boots through a tiny initramfs: busybox (from Debian's busybox-static, also
+# downloaded, not installed) + those modules + /init, which loads them, mounts the read-only
 # base disk and the sandbox's quota disk as an overlay root, and switches to the guest agent.
 # The microVM backend appends the agent binary and the sandbox's settings as a second cpio archive.
 set -euo pipefail
@@ -25,6 +25,9 @@ module_option() {
     virtio_blk) echo CONFIG_VIRTIO_BLK ;;
     virtio_console) echo CONFIG_VIRTIO_CONSOLE ;;
     overlay) echo CONFIG_OVERLAY_FS ;;
+    failover) echo CONFIG_FAILOVER ;;
+    net_failover) echo CONFIG_NET_FAILOVER ;;
+    virtio_net) echo CONFIG_VIRTIO_NET ;;
   esac
 }
 say() { printf 'microvm-kernel: %s\n' "$*" >&2; }
@@ -43,10 +46,10 @@ fi
 [[ -n "$package" ]] || die "cannot resolve $meta to a versioned kernel package"
 release="${package#linux-image-}"
 
-# The initramfs holds init.sh: it is current when it was built from this init.sh (by content, not mtime,
-# so a fresh clone reuses the cache instead of downloading again).
+# The initramfs holds init.sh and the modules this script picks: it is current when it was built from this
+# init.sh and this script (by content, not mtime, so a fresh clone reuses the cache instead of downloading again).
 init_script="$root/src/Airlock.Backends.MicroVm/Guest/init.sh"
-init_sum="$(sha256sum "$init_script" | cut -d' ' -f1)"
+init_sum="$(cat "$init_script" "${BASH_SOURCE[0]}" | sha256sum | cut -d' ' -f1)"
 if [[ -f "$cache/$release/vmlinuz" && -f "$cache/$release/initramfs.cpio" && "$(cat "$cache/$release/init.sha256" 2>/dev/null)" == "$init_sum" ]]; then
   ln -sfn "$release" "$cache/current"
   printf '%s\n' "$cache/$release/vmlinuz"
@@ -69,7 +72,7 @@ config="$(ls "$work"/root/boot/config-* | head -n1)"
 [[ -f "$vmlinuz" && -f "$config" ]] || die "$package has no /boot/vmlinuz-* or /boot/config-*"
 
 # Built in (=y) or shipped in the initramfs below (=m); anything else cannot boot.
-for option in CONFIG_VIRTIO_MMIO CONFIG_VIRTIO_BLK CONFIG_VIRTIO_CONSOLE CONFIG_OVERLAY_FS CONFIG_EXT4_FS CONFIG_DEVTMPFS CONFIG_TMPFS CONFIG_SERIAL_8250_CONSOLE CONFIG_BLK_DEV_INITRD; do
+for option in CONFIG_VIRTIO_MMIO CONFIG_VIRTIO_BLK CONFIG_VIRTIO_CONSOLE CONFIG_VIRTIO_NET CONFIG_OVERLAY_FS CONFIG_EXT4_FS CONFIG_DEVTMPFS CONFIG_TMPFS CONFIG_SERIAL_8250_CONSOLE CONFIG_BLK_DEV_INITRD; do
   grep -qE "^$option=(y|m)$" "$config" || die "$package: $option is not set; the microVM cannot boot with it"
 done
 for option in CONFIG_EXT4_FS CONFIG_DEVTMPFS CONFIG_TMPFS CONFIG_SERIAL_8250_CONSOLE CONFIG_BLK_DEV_INITRD; do
@@ -85,13 +88,21 @@ initramfs="$work/initramfs"
 mkdir -p "$initramfs"/{bin,lib/modules,proc,sys,dev,base,disk,newroot,airlock}
 cp "$work/busybox/bin/busybox" "$initramfs/bin/busybox"
 modules_dir="$(ls -d "$work"/root/lib/modules/*)"
-for module in virtio_ring virtio virtio_mmio virtio_blk virtio_console overlay; do
-  if grep -qx "$(module_option "$module")=y" "$config" 2>/dev/null; then continue; fi
-  found="$(find "$modules_dir" -name "$module.ko" -print -quit)"
-  [[ -n "$found" ]] || die "$package: module $module.ko not found"
-  cp "$found" "$initramfs/lib/modules/"
-  echo "$module" >> "$initramfs/lib/modules/order"
-done
+# ship MODULE... ORDER_FILE: copies each module that is not built in and lists it for /init to insmod in order.
+ship() {
+  local order="${*: -1}" module found
+  : > "$initramfs/lib/modules/$order"
+  for module in "${@:1:$#-1}"; do
+    if grep -qx "$(module_option "$module")=y" "$config" 2>/dev/null; then continue; fi
+    found="$(find "$modules_dir" -name "$module.ko" -print -quit)"
+    [[ -n "$found" ]] || die "$package: module $module.ko not found"
+    cp "$found" "$initramfs/lib/modules/"
+    echo "$module" >> "$initramfs/lib/modules/$order"
+  done
+}
+ship virtio_ring virtio virtio_mmio virtio_blk virtio_console overlay order
+# Loaded only by a guest that has a NIC (a sandbox whose policy gives it egress): no cost to one without.
+ship failover net_failover virtio_net net-order
 cp "$root/src/Airlock.Backends.MicroVm/Guest/init.sh" "$initramfs/init"
 chmod 755 "$initramfs/init" "$initramfs/bin/busybox"
 (cd "$initramfs" && find . -mindepth 1 | LC_ALL=C sort | "$initramfs/bin/busybox" cpio -o -H newc 2>/dev/null) > "$work/initramfs.cpio"

@@ -55,10 +55,10 @@ public sealed partial class GvisorBackend
         // of the sentry or gofer (the only trace of e.g. a refused thread) where a person can read it.
         // With a network namespace of the engine's, --network=sandbox: the sentry's own netstack takes over the
         // namespace's eth0 (address and default route as iproute2 set them) and writes frames to it from the host.
-        var flags = RunscFlags(_options).Select(f => f == "--network=none" && request.NetworkNamespacePath is not null ? "--network=sandbox" : f);
+        var flags = RunscFlags(_options).Select(f => f == "--network=none" && request.Network is not null ? "--network=sandbox" : f);
         var run = new OciRuntime(_options.RunscPath, RunscRoot, [.. flags, "--panic-log=" + RunscPanicLog(layout)]);
         IReadOnlyList<string>? launcher = null;
-        if (request.NetworkNamespacePath is { } netns)
+        if (request.Network?.NamespacePath is { } netns)
         {
             await File.WriteAllTextAsync(NetnsFile(layout), netns, cancellationToken);
             launcher = NetstackLauncher(netns);
@@ -81,7 +81,7 @@ public sealed partial class GvisorBackend
         [
             SpecOptions.WithRootfs(layout.Rootfs),
             SpecOptions.WithHostname(request.Hostname),
-            SpecOptions.WithNetworkNamespace(request.NetworkNamespacePath),
+            SpecOptions.WithNetworkNamespace(request.Network?.NamespacePath),
             // runsc runs its gofer inside this mapping, so files the sandbox creates on its disk belong to
             // HostIdRange on the host exactly as in the container tier; the sentry itself runs as nobody.
             SpecOptions.WithUserNamespace(HostIdRange.Base, HostIdRange.Size),

@@ -21,6 +21,12 @@ internal sealed record BootSettings(string Hostname, TimeSpan? Ttl, IReadOnlyDic
     /// </summary>
     public IReadOnlyList<ResolvedPathRule> PathRules { get; init; } = [];
 
+    /// <summary>
+    /// The guest's eth0 when the sandbox has a network (its address and prefix, and the host side it routes through);
+    /// null for none: /init then loads no NIC driver and the guest has loopback only.
+    /// </summary>
+    public Airlock.Core.Backends.SandboxNetworkLink? Network { get; init; }
+
     /// <summary>The same default as the container tier's OCI spec.</summary>
     private const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -36,7 +42,14 @@ internal sealed record BootSettings(string Hostname, TimeSpan? Ttl, IReadOnlyDic
         if (Tasks is { } tasks) args += " --child-tasks " + tasks.ToString(CultureInfo.InvariantCulture);
         foreach (var rule in PathRules) args += " --path-rule " + PathRuleArgument(rule);
         args = (args + (AgentLogToConsole ? " --log /dev/console" : " --log /dev/null")).Trim();
-        return $"AIRLOCK_HOSTNAME={Quote(Hostname)}\nAIRLOCK_AGENT_ARGS={Quote(args)}\n";
+        var text = $"AIRLOCK_HOSTNAME={Quote(Hostname)}\nAIRLOCK_AGENT_ARGS={Quote(args)}\n";
+        if (Network is { } link)
+        {
+            text += $"AIRLOCK_NET_ADDRESS={Quote($"{link.SandboxAddress}/{link.PrefixLength.ToString(CultureInfo.InvariantCulture)}")}\n" +
+                    $"AIRLOCK_NET_GATEWAY={Quote(link.Gateway.ToString())}\n";
+        }
+
+        return text;
     }
 
     /// <summary><c>set -- 'K=V' ...</c>: /init passes "$@" to <c>env -i</c>, so the agent sees exactly these.</summary>

@@ -15,15 +15,14 @@ public sealed partial class MicroVmBackend
     /// <summary>
     /// Steps, each undone by <see cref="DestroyAsync"/> from the id alone: base disk (cached per image) ->
     /// sandbox dir -> quota disk (blank ext4 from the pool) -> initrd (shared initramfs + agent + settings) ->
-    /// cgroup -> QEMU (jailed) -> bridge (jailed) -> agent answers a ping through the bridge. On any failure
+    /// NIC wiring in the engine's namespace (with a network only) -> cgroup -> QEMU (jailed; in that namespace) ->
+    /// bridge (jailed) -> agent answers a ping through the bridge. On any failure
     /// the partial sandbox is destroyed before the error surfaces.
     /// </summary>
     public async Task CreateAsync(BackendCreateRequest request, CancellationToken cancellationToken = default)
     {
         var layout = MicroVmLayout.For(_paths, request.Id);
         layout.ValidateForCreate();
-        // The guest has no NIC: a network the engine made for it would be silently unused.
-        if (request.NetworkNamespacePath is not null) throw new NotSupportedException("the microvm tier cannot join a network namespace (no egress gateway for VMs yet)");
         if (!Directory.Exists(request.ImageRootfs)) throw new ArgumentException($"image rootfs not found: {request.ImageRootfs}", nameof(request));
         if (!File.Exists(request.AgentPath)) throw new ArgumentException($"agent binary not found: {request.AgentPath}", nameof(request));
         var probe = Probe();
@@ -92,19 +91,26 @@ public sealed partial class MicroVmBackend
         OwnBy(layout.DiskImage, uid, Mode0600);
         Step("quota-disk");
 
-        await BootArchive.WriteAsync(layout.Initrd, kernel.Initramfs, request.AgentPath, new BootSettings(request.Hostname, request.Ttl, request.Env, _options.VerboseConsole) { MemoryBytes = request.MemoryBytes, Tasks = request.Pids, PathRules = pathRules }, cancellationToken);
+        await BootArchive.WriteAsync(layout.Initrd, kernel.Initramfs, request.AgentPath, new BootSettings(request.Hostname, request.Ttl, request.Env, _options.VerboseConsole) { MemoryBytes = request.MemoryBytes, Tasks = request.Pids, PathRules = pathRules, Network = request.Network }, cancellationToken);
         OwnBy(layout.Initrd, uid, UnixFileMode.UserRead);
         Directory.CreateDirectory(layout.VmDirectory);
         OwnBy(layout.VmDirectory, uid, Mode0700);
         Step("initrd");
 
+        if (request.Network is { } network)
+        {
+            await GuestNic.AttachAsync(network, layout, cancellationToken);
+            Step("nic");
+        }
+
         // The guest gets the user's limit plus room for its own kernel; its cgroup holds the user to the limit.
         var guestRam = request.MemoryBytes + _options.GuestKernelBytes;
         var procs = VmmCgroup.Create(layout, guestRam + _options.VmmOverheadBytes, 64 + 4 * (int)Math.Ceiling(request.Cpus), request.Cpus);
-        var qemu = QemuCommandLine.Build(_options.QemuPath, kernel, layout, baseDisk, _kvm?.Usable == true, guestRam, request.Cpus, _options.VerboseConsole, HostTsc.Khz);
+        var qemu = QemuCommandLine.Build(_options.QemuPath, kernel, layout, baseDisk, _kvm?.Usable == true, guestRam, request.Cpus, _options.VerboseConsole, HostTsc.Khz, nic: request.Network is not null);
         // The exact argv heads QEMU's log (root-owned, outside vm/): what to rerun by hand when a boot misbehaves.
         await File.WriteAllTextAsync(layout.QemuLog, "# " + string.Join(' ', qemu) + "\n", cancellationToken);
-        var qemuPid = await JailedProcess.StartAsync(layout.QemuPidFile, layout.QemuLog, procs, uid, qemu, cancellationToken);
+        var qemuPid = await JailedProcess.StartAsync(layout.QemuPidFile, layout.QemuLog, procs, uid, qemu, cancellationToken,
+            request.Network is { } link ? GuestNic.Launcher(link, Path.GetFullPath(request.AgentPath)) : JailedProcess.NoNetwork);
         await WaitForFileAsync(layout.SerialSocket, qemuPid, layout, cancellationToken);
         Step("qemu-start");
 

@@ -2,7 +2,10 @@ using System.Globalization;
 
 namespace Airlock.Backends.MicroVm;
 
-/// <summary>The QEMU argv of one sandbox: microvm machine, virtio-mmio devices only, no firmware, no network.</summary>
+/// <summary>
+/// The QEMU argv of one sandbox: microvm machine, virtio-mmio devices only, no firmware; a NIC only when the sandbox
+/// has a network (the tap <see cref="GuestNic"/> made, handed to QEMU as a descriptor).
+/// </summary>
 internal static class QemuCommandLine
 {
     /// <summary>
@@ -19,8 +22,11 @@ internal static class QemuCommandLine
         return !kvm && tscKhz is > 0 ? append + " tsc_early_khz=" + tscKhz.Value.ToString(CultureInfo.InvariantCulture) : append;
     }
 
-    public static IReadOnlyList<string> Build(string qemu, GuestKernel kernel, MicroVmLayout layout, string baseDisk, bool kvm, long memoryBytes, double cpus, bool verbose = false, long? tscKhz = null)
+    public static IReadOnlyList<string> Build(string qemu, GuestKernel kernel, MicroVmLayout layout, string baseDisk, bool kvm, long memoryBytes, double cpus, bool verbose = false, long? tscKhz = null, bool nic = false)
     {
+        string[] network = nic
+            ? ["-netdev", $"tap,id=net,fd={GuestNic.TapDescriptor.ToString(CultureInfo.InvariantCulture)}", "-device", "virtio-net-device,netdev=net"]
+            : [];
         var memoryMiB = Math.Max(64, memoryBytes >> 20).ToString(CultureInfo.InvariantCulture);
         var vcpus = Math.Max(1, (int)Math.Ceiling(cpus)).ToString(CultureInfo.InvariantCulture);
         return
@@ -48,6 +54,7 @@ internal static class QemuCommandLine
             "-device", "virtio-serial-device",
             "-chardev", $"socket,id=agent,path={layout.SerialSocket},server=on,wait=off",
             "-device", "virtserialport,chardev=agent,name=airlock",
+            .. network,
             "-qmp", $"unix:{layout.QmpSocket},server=on,wait=off",
             "-sandbox", "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny",
         ];

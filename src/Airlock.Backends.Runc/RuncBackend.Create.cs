@@ -58,7 +58,7 @@ public sealed partial class RuncBackend
         [
             SpecOptions.WithRootfs(layout.Rootfs),
             SpecOptions.WithHostname(request.Hostname),
-            SpecOptions.WithNetworkNamespace(request.NetworkNamespacePath),
+            SpecOptions.WithNetworkNamespace(request.Network?.NamespacePath),
             SpecOptions.WithUserNamespace(HostIdRange.Base, HostIdRange.Size),
             SpecOptions.WithAgentProcess(request.Ttl, childTasks: request.Pids),
             SpecOptions.WithEnv(request.Env),

@@ -26,6 +26,15 @@ internal static unsafe partial class Libc
     internal static partial int close(int fd);
 
     [LibraryImport(Lib, SetLastError = true)]
+    internal static partial int dup2(int fd, int newfd);
+
+    [LibraryImport(Lib, EntryPoint = "fcntl", SetLastError = true)]
+    internal static partial int fcntl_fd(int fd, int cmd, int arg);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    internal static partial int execvp(byte* file, byte** argv);
+
+    [LibraryImport(Lib, SetLastError = true)]
     internal static partial int pipe2(int* fds, int flags);
 
     [LibraryImport(Lib, SetLastError = true)]

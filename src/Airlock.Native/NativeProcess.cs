@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Text;
 using Microsoft.Win32.SafeHandles;
 
 namespace Airlock.Native;
@@ -197,6 +198,25 @@ public static unsafe class NativeProcess
         const int RlimitNproc = 6;
         var limits = stackalloc ulong[2] { tasks, tasks };
         return Libc.prlimit(pid, RlimitNproc, limits, null) == 0 ? 0 : Marshal.GetLastPInvokeError();
+    }
+
+    /// <summary>execvp(3): replaces this process (descriptors without close-on-exec stay open); returns only on failure, with the errno.</summary>
+    public static int Exec(IReadOnlyList<string> argv)
+    {
+        var buffers = argv.Select(a => Encoding.UTF8.GetBytes(a + "\0")).ToArray();
+        var handles = buffers.Select(b => GCHandle.Alloc(b, GCHandleType.Pinned)).ToArray();
+        try
+        {
+            var pointers = stackalloc byte*[buffers.Length + 1];
+            for (var i = 0; i < buffers.Length; i++) pointers[i] = (byte*)handles[i].AddrOfPinnedObject();
+            pointers[buffers.Length] = null;
+            _ = Libc.execvp(pointers[0], pointers);
+            return Marshal.GetLastPInvokeError();
+        }
+        finally
+        {
+            foreach (var handle in handles) handle.Free();
+        }
     }
 
     /// <summary>kill(2); a negative <paramref name="pid"/> signals the whole process group.</summary>

@@ -35,4 +35,26 @@ public sealed class BootSettingsTests
             settings.BootEnv(),
             StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Network_GivesInitTheGuestsAddressAndRoute_AndNoNetworkGivesItNothing()
+    {
+        var none = new BootSettings("h", null, new Dictionary<string, string>());
+        Assert.DoesNotContain("AIRLOCK_NET", none.BootEnv(), StringComparison.Ordinal);
+        var link = new Airlock.Core.Backends.SandboxNetworkLink("/run/netns/airlock-x", System.Net.IPAddress.Parse("10.203.0.6"), System.Net.IPAddress.Parse("10.203.0.5"), 30);
+        var with = new BootSettings("h", null, new Dictionary<string, string>()) { Network = link };
+        Assert.Contains("AIRLOCK_NET_ADDRESS='10.203.0.6/30'\nAIRLOCK_NET_GATEWAY='10.203.0.5'\n", with.BootEnv(), StringComparison.Ordinal);
+        Assert.Equal("airlock-x", link.NamespaceName);
+    }
+
+    [Fact]
+    public void QemuGetsANic_OnlyWithANetwork_AsTheTapDescriptorItsLauncherHolds()
+    {
+        var layout = MicroVmLayout.For(new Airlock.Core.AirlockPaths("/tmp/x"), "abc");
+        var kernel = new GuestKernel("/k/vmlinuz", "/k/initramfs.cpio", "6.1.0");
+        var without = string.Join(' ', QemuCommandLine.Build("qemu", kernel, layout, "/b.img", false, 256L << 20, 1));
+        Assert.DoesNotContain("-netdev", without, StringComparison.Ordinal);
+        var with = string.Join(' ', QemuCommandLine.Build("qemu", kernel, layout, "/b.img", false, 256L << 20, 1, nic: true));
+        Assert.Contains("-netdev tap,id=net,fd=64 -device virtio-net-device,netdev=net", with, StringComparison.Ordinal);
+    }
 }

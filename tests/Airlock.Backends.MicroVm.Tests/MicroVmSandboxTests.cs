@@ -54,6 +54,13 @@ public sealed class MicroVmSandboxTests(ITestOutputHelper output)
 
             Assert.Equal(7, (await ExecAsync(client, "exit 7")).ExitCode);
 
+            // No network asked for: the guest has loopback only, and QEMU (jailed) sits in an empty network namespace
+            // of its own with none of this process's environment.
+            var (_, interfaces) = await ExecAsync(client, "ls /sys/class/net");
+            Assert.Equal("lo", interfaces.Trim());
+            Assert.NotEqual(NetNamespace("self"), NetNamespace($"{qemuPid}"));
+            Assert.Equal(["PATH=/usr/sbin:/usr/bin:/sbin:/bin", "PWD=/"], File.ReadAllText($"/proc/{qemuPid}/environ").Split('\0', StringSplitOptions.RemoveEmptyEntries));
+
             // The guest kernel's OOM killer: the agent sees a SIGKILL, the counters say it was for memory.
             var before = await backend.ReadLimitCountersAsync(id);
             var (oomCode, _) = await ExecAsync(client, "exec tail /dev/zero");
@@ -107,4 +114,6 @@ public sealed class MicroVmSandboxTests(ITestOutputHelper output)
 
         throw new InvalidOperationException("exec ended without an exit");
     }
+
+    private static string NetNamespace(string pid) => new FileInfo($"/proc/{pid}/ns/net").LinkTarget!;
 }

@@ -26,6 +26,11 @@ public sealed class TierContractTests : IDisposable
             Assert.Equal(7, exec.ExitCode);
             Assert.Equal("out\n", exec.Stdout);
             Assert.Contains("err\n", exec.Stderr, StringComparison.Ordinal);
+            // The standard /dev links every tier's programs may name (the microVM's /init makes them as runc does).
+            var devLinks = await Cli.RunAsync(_data.Path, "exec", id, "--", "sh", "-c", "echo in | cat /dev/stdin; echo out > /dev/stdout; echo err > /dev/stderr");
+            Assert.True(devLinks.ExitCode == 0, devLinks.ToString());
+            Assert.Equal("in\nout\n", devLinks.Stdout);
+            Assert.Equal("err\n", devLinks.Stderr);
 
             var bytes = RandomNumberGenerator.GetBytes(5 << 20);
             var source = Path.Combine(_local, $"{tier}.bin");

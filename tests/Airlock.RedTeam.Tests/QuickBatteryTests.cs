@@ -36,7 +36,7 @@ public sealed class QuickBatteryTests
         var options = new BatteryOptions
         {
             StartEngine = (paths, wiring, ct) => EngineFactory.StartAsync(paths, runReaper: true, wiring, ct),
-            Internet = cases.Any(c => c.Category == Categories.Network),
+            Internet = cases.Any(c => c.NeedsInternet),
             ImagesDirectory = Environment.GetEnvironmentVariable("AIRLOCK_IMAGES")!,
             ExtractTar = (tar, destination, ct) => SafeTarExtractor.ExtractAsync(tar, destination, null, _ => { }, ct),
         };

@@ -6,6 +6,8 @@
 #   /dev/vda  the image's base root filesystem, read-only, shared by every sandbox of the image
 #   /dev/vdb  this sandbox's blank ext4 disk of exactly its disk quota
 #   root      overlayfs: vda (lower) + vdb/upper -- writes land on the quota disk, ENOSPC at the quota
+#   eth0      only when boot.env sets AIRLOCK_NET_ADDRESS: a virtio NIC whose frames reach the host's end
+#             of the sandbox's veth unchanged (the egress gateway, the only way out)
 #
 # On any failure it says why on the console and powers off: QEMU exits, and the host sees a dead VM
 # at once instead of waiting for the agent-ready timeout.
@@ -40,6 +42,24 @@ while :; do
   sleep 0.02
 done
 
+ip link set lo up || fail "bring up lo"
+if [ -n "${AIRLOCK_NET_ADDRESS:-}" ]; then
+  while read -r module; do
+    insmod "/lib/modules/$module.ko" || fail "insmod $module"
+  done < /lib/modules/net-order
+  tries=0
+  until [ -e /sys/class/net/eth0 ]; do
+    tries=$((tries + 1))
+    [ "$tries" -gt 500 ] && fail "the NIC (eth0) did not appear"
+    sleep 0.02
+  done
+  # No IPv6 on the link: the host side drops it anyway, and the guest need not try.
+  echo 1 > /proc/sys/net/ipv6/conf/eth0/disable_ipv6 2>/dev/null
+  ip addr add "$AIRLOCK_NET_ADDRESS" dev eth0 || fail "address eth0"
+  ip link set eth0 up || fail "bring up eth0"
+  ip route add default via "$AIRLOCK_NET_GATEWAY" || fail "route via $AIRLOCK_NET_GATEWAY"
+fi
+
 mount -t ext4 -o ro,noatime /dev/vda /base || fail "mount base disk"
 mount -t ext4 -o noatime /dev/vdb /disk || fail "mount quota disk"
 mkdir -p /disk/upper /disk/work || fail "prepare quota disk"
@@ -60,7 +80,11 @@ mount -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts /newroot/dev/pts |
 ln -sf pts/ptmx /newroot/dev/ptmx
 mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /newroot/dev/shm || fail "mount /dev/shm"
 mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /newroot/tmp || fail "mount /tmp"
+# The links an OCI runtime makes in a container's /dev; programs read /dev/stdin and write /dev/stderr by name.
 ln -sf /proc/self/fd /newroot/dev/fd
+ln -sf /proc/self/fd/0 /newroot/dev/stdin
+ln -sf /proc/self/fd/1 /newroot/dev/stdout
+ln -sf /proc/self/fd/2 /newroot/dev/stderr
 hostname "$AIRLOCK_HOSTNAME"
 
 # The agent gets the sandbox's variables only (/airlock/env sets "$@" to K=V words), nothing of the initramfs.

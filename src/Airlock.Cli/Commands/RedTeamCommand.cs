@@ -32,7 +32,7 @@ internal static class RedTeamCommand
             var options = new BatteryOptions
             {
                 StartEngine = (p, wiring, ct) => EngineFactory.StartAsync(p, runReaper: true, wiring, ct),
-                Internet = cases.Any(c => c.Category == Categories.Network),
+                Internet = cases.Any(c => c.NeedsInternet),
                 ImagesDirectory = paths.Images,
                 ExtractTar = (tar, destination, ct) => SafeTarExtractor.ExtractAsync(tar, destination, null, _ => { }, ct),
                 ConnectRemote = GlobalOptions.HostAddress(parse) is { } host ? () => CliBackend.Connect(host, paths) : null,

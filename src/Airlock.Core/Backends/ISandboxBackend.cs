@@ -104,8 +104,20 @@ public sealed record BackendCreateRequest
     public IReadOnlyList<Airlock.Policy.FileRule> FileRules { get; init; } = [];
 
     /// <summary>
-    /// A network namespace (path under /run/netns) the sandbox joins instead of getting an empty one of its own:
-    /// the engine made it, with the egress gateway as its only way out. A backend that cannot join one must refuse.
+    /// The network the engine made for the sandbox, with the egress gateway as its only way out; null means none
+    /// (loopback only). A backend that cannot attach its sandbox to it must refuse the create, never ignore it.
     /// </summary>
-    public string? NetworkNamespacePath { get; init; }
+    public SandboxNetworkLink? Network { get; init; }
+}
+
+/// <summary>
+/// A network namespace (<paramref name="NamespacePath"/>, under /run/netns) whose <c>eth0</c> holds
+/// <paramref name="SandboxAddress"/>/<paramref name="PrefixLength"/> with a default route via <paramref name="Gateway"/>,
+/// the host's end of the link where the egress gateway listens. A container joins the namespace as it is; a VM's
+/// backend wires the namespace's <c>eth0</c> to its NIC and gives the guest the same address and route.
+/// </summary>
+public sealed record SandboxNetworkLink(string NamespacePath, System.Net.IPAddress SandboxAddress, System.Net.IPAddress Gateway, int PrefixLength)
+{
+    /// <summary>The namespace's name for <c>ip -n</c>: the file name under /run/netns.</summary>
+    public string NamespaceName => Path.GetFileName(NamespacePath);
 }

@@ -14,7 +14,6 @@ public sealed partial class SandboxEngine
         var policy = await ResolvePolicyAsync(spec.Policy, cancellationToken);
         (spec, var isolationMinimum, var fileRules, var parsedPolicy) = Policy.PolicyApplication.Apply(spec, policy?.Text);
         var (backend, reason) = TierSelector.Select(spec.Isolation, Backends, isolationMinimum, Options.AutoOrder);
-        Policy.PolicyApplication.RequireEgressSupported(backend.Tier, parsedPolicy);
         var egressPlan = parsedPolicy is not null && Policy.PolicyApplication.NeedsEgress(parsedPolicy) ? EgressPlan.Create(parsedPolicy, policy!.Text) : null;
         if (egressPlan is not null && Options.GatewayCommand is null)
         {
@@ -73,7 +72,7 @@ public sealed partial class SandboxEngine
                     Env = env,
                     Hostname = $"sandbox-{info.Id}",
                     FileRules = fileRules,
-                    NetworkNamespacePath = egress?.Lease.NamespacePath,
+                    Network = egress?.Lease.Link,
                 },
                 cancellationToken);
             if (egress is not null) await PlantEgressFilesAsync(info, egressPlan!, egress, cancellationToken);

@@ -26,6 +26,9 @@ internal sealed record NetworkLease(int Index, string SandboxId, string DataDire
 
     public IPAddress SandboxAddress => Offset(2);
 
+    /// <summary>What a backend is handed: the namespace, the sandbox's address and its route via the host side.</summary>
+    public Backends.SandboxNetworkLink Link => new(NamespacePath, SandboxAddress, HostAddress, PrefixLength);
+
     private IPAddress Offset(int host)
     {
         var bytes = NetworkLeasePool.PoolBase.GetAddressBytes();

@@ -7,8 +7,8 @@ namespace Airlock.Core.Policy;
 /// What a sandbox's policy changes at creation: its isolation floor, its limits (defaults where the request
 /// gives none, ceilings where it gives more), and its <c>files</c> rules, which every backend enforces with
 /// mounts inside the sandbox (see <see cref="FileRuleChecks"/> for what a rule may name). Egress sections are enforced by the
-/// egress gateway where the tier supports it and refused by name elsewhere (<see cref="RequireEgressSupported"/>):
-/// a security policy is never accepted and then silently ignored.
+/// egress gateway on every tier; a backend that could not attach its sandbox to the gateway's network refuses the
+/// create (<c>BackendCreateRequest.Network</c>): a security policy is never accepted and then silently ignored.
 /// </summary>
 internal static class PolicyApplication
 {
@@ -42,22 +42,6 @@ internal static class PolicyApplication
         return value.CompareTo(ceiling) <= 0
             ? value
             : throw AirlockException.Invalid($"{name} {format(value)} exceeds the policy's limit of {format(ceiling)}");
-    }
-
-    /// <summary>
-    /// Egress sections (<c>network.allow</c>, <c>limits.egress_rate</c>, <c>secrets</c>) are enforced by the egress
-    /// gateway on the tiers whose sandboxes can join a network namespace; on any other tier they are refused by name.
-    /// </summary>
-    public static void RequireEgressSupported(string tier, SandboxPolicy? policy)
-    {
-        if (policy is null || !NeedsEgress(policy) || tier is "container" or "gvisor") return;
-        var sections = new List<string>();
-        if (policy.Network.Allow.Count > 0) sections.Add("network.allow");
-        if (policy.Limits.EgressRateBitsPerSecond is not null) sections.Add("limits.egress_rate");
-        if (policy.Secrets.Count > 0) sections.Add("secrets");
-        throw AirlockException.Invalid(
-            $"the {tier} tier does not enforce {string.Join(", ", sections)} yet, and Airlock will not accept a policy it would ignore: " +
-            "use --isolation container or gvisor (the egress gateway), or drop those sections (the sandbox then has no network at all)");
     }
 
     /// <summary>Whether a sandbox gets a network namespace of its own behind the egress gateway; without it it has loopback only.</summary>

