@@ -43,6 +43,8 @@ internal sealed record BootSettings(string Hostname, TimeSpan? Ttl, IReadOnlyDic
         foreach (var rule in PathRules) args += " --path-rule " + PathRuleArgument(rule);
         args = (args + (AgentLogToConsole ? " --log /dev/console" : " --log /dev/null")).Trim();
         var text = $"AIRLOCK_HOSTNAME={Quote(Hostname)}\nAIRLOCK_AGENT_ARGS={Quote(args)}\n";
+        // A verbose console also gets /init's steps with the guest's uptime: where a boot's time goes.
+        if (AgentLogToConsole) text += "AIRLOCK_TRACE=1\n";
         if (Network is { } link)
         {
             text += $"AIRLOCK_NET_ADDRESS={Quote($"{link.SandboxAddress}/{link.PrefixLength.ToString(CultureInfo.InvariantCulture)}")}\n" +

@@ -19,6 +19,11 @@ fail() {
   poweroff -f
 }
 
+# With a verbose console (boot.env sets AIRLOCK_TRACE): each step with the guest's uptime.
+mark() {
+  [ -n "${AIRLOCK_TRACE:-}" ] && { read -r up _ < /proc/uptime || read -r up _ < /newroot/proc/uptime; } && echo "airlock-init: $up $*" >/dev/console
+}
+
 mount -t proc proc /proc || fail "mount /proc"
 mount -t sysfs sysfs /sys || fail "mount /sys"
 mount -t devtmpfs devtmpfs /dev || fail "mount /dev"
@@ -28,6 +33,7 @@ while read -r module; do
 done < /lib/modules/order
 
 . /airlock/boot.env || fail "no /airlock/boot.env"
+mark "modules loaded"
 
 # virtio devices probe asynchronously after insmod; wait (bounded) for both disks and the agent port.
 port=""
@@ -42,6 +48,7 @@ while :; do
   sleep 0.02
 done
 
+mark "devices ready"
 ip link set lo up || fail "bring up lo"
 if [ -n "${AIRLOCK_NET_ADDRESS:-}" ]; then
   while read -r module; do
@@ -60,10 +67,12 @@ if [ -n "${AIRLOCK_NET_ADDRESS:-}" ]; then
   ip route add default via "$AIRLOCK_NET_GATEWAY" || fail "route via $AIRLOCK_NET_GATEWAY"
 fi
 
+mark "network ready"
 mount -t ext4 -o ro,noatime /dev/vda /base || fail "mount base disk"
 mount -t ext4 -o noatime /dev/vdb /disk || fail "mount quota disk"
 mkdir -p /disk/upper /disk/work || fail "prepare quota disk"
 mount -t overlay overlay -o lowerdir=/base,upperdir=/disk/upper,workdir=/disk/work /newroot || fail "mount overlay root"
+mark "root mounted"
 
 # The agent lives on a tmpfs of its own: the image cannot shadow it and the sandbox cannot replace it on disk.
 mkdir -p /newroot/.airlock /newroot/dev /newroot/proc /newroot/sys /newroot/tmp
@@ -71,6 +80,7 @@ mount -t tmpfs -o mode=0755,size=64m tmpfs /newroot/.airlock || fail "mount /.ai
 cp /airlock/agent /newroot/.airlock/agent || fail "copy agent"
 chmod 0555 /newroot/.airlock/agent
 mount -o remount,ro /newroot/.airlock
+mark "agent copied"
 
 mount --move /dev /newroot/dev || fail "move /dev"
 mount --move /proc /newroot/proc || fail "move /proc"
@@ -89,5 +99,6 @@ hostname "$AIRLOCK_HOSTNAME"
 
 # The agent gets the sandbox's variables only (/airlock/env sets "$@" to K=V words), nothing of the initramfs.
 . /airlock/env || fail "no /airlock/env"
+mark "starting the agent"
 # shellcheck disable=SC2086 # AIRLOCK_AGENT_ARGS is a list of plain words written by the backend
 exec /bin/env -i "$@" /bin/switch_root /newroot /.airlock/agent serve --serial "$port" $AIRLOCK_AGENT_ARGS
