@@ -19,6 +19,23 @@ public static unsafe class NativeFs
     private const uint StatxBasicStats = 0x7ff;
 
     /// <summary>open(2) of a host path, relative to the current directory (used once, for the root).</summary>
+    /// <summary>FIONREAD: how many bytes a pipe (or socket) holds unread right now; 0 when it cannot tell.</summary>
+    public static int BytesAvailable(SafeHandle handle)
+    {
+        const nuint fionread = 0x541B;
+        var added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            int bytes = 0;
+            return Libc.ioctl((int)handle.DangerousGetHandle(), fionread, &bytes) == 0 ? bytes : 0;
+        }
+        finally
+        {
+            if (added) handle.DangerousRelease();
+        }
+    }
+
     public static int Open(string path, int flags, out SafeFileHandle handle)
     {
         fixed (byte* p = Utf8(path))

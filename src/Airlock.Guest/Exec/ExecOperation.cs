@@ -12,8 +12,9 @@ namespace Airlock.Guest.Exec;
 internal sealed class ExecOperation
 {
     /// <summary>
-    /// After the command exits, output is drained only while it keeps coming: a background child
-    /// (<c>sleep 100 &amp;</c>) that holds the pipes open must not hold up the exec's result.
+    /// After the command exits, output is drained while it keeps coming or is waiting in a pipe: a background child
+    /// (<c>sleep 100 &amp;</c>) that holds the pipes open must not hold up the exec's result, and nothing already written
+    /// may be lost.
     /// </summary>
     private const int DrainIdleMs = 100;
 
@@ -66,7 +67,9 @@ internal sealed class ExecOperation
 
         Interlocked.Exchange(ref _lastOutput, Environment.TickCount64);
         Task pumps = Task.WhenAll(stdout, stderr);
-        while (!pumps.IsCompleted && Environment.TickCount64 - Interlocked.Read(ref _lastOutput) < DrainIdleMs)
+        // Never stopped while a pipe still holds bytes: what the command wrote before it exited is in them, and on a loaded
+        // host a pump may not run within the idle window (a load run at 100 sandboxes lost an `echo`'s whole output so).
+        while (!pumps.IsCompleted && (Environment.TickCount64 - Interlocked.Read(ref _lastOutput) < DrainIdleMs || OutputPending()))
         {
             await Task.WhenAny(pumps, Task.Delay(DrainIdleMs / 4, CancellationToken.None));
         }
@@ -97,6 +100,9 @@ internal sealed class ExecOperation
         await stopReader.CancelAsync();
         await host;
     }
+
+    private bool OutputPending() =>
+        NativeFs.BytesAvailable(_command.Stdout.SafePipeHandle) > 0 || NativeFs.BytesAvailable(_command.Stderr.SafePipeHandle) > 0;
 
     private async Task PumpAsync(Stream source, FrameType type, CancellationToken cancellationToken)
     {
