@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The long validation run (issue 7): the 50-iteration kill -9 harness, the API fuzzer at 20,000 requests, the disk-full
 # check, the load test stepping up from 50 sandboxes, and the red-team battery when this build has `airlock redteam`.
-# Results go to stdout and to artifacts/validate/<time>/ (one log per part). Takes ~41 minutes on 2 cores (no KVM).
+# Results go to stdout and to artifacts/validate/<time>/ (one log per part). Takes ~28 minutes on 2 cores (no KVM).
 #
 #   scripts/validate.sh                       everything
 #   AIRLOCK_LOAD_STEPS=50,100 AIRLOCK_LOAD_ISOLATION=gvisor scripts/validate.sh
