@@ -1,6 +1,6 @@
 using System.Globalization;
 using Airlock.Core.Backends;
-using Airlock.Oci;
+using Airlock.Core.Network;
 
 namespace Airlock.Backends.MicroVm;
 
@@ -28,28 +28,23 @@ internal static class GuestNic
     public static IReadOnlyList<string> Launcher(SandboxNetworkLink link, string agentPath) =>
         ["nsenter", $"--net={link.NamespacePath}", agentPath, "tap-exec", TapName, TapDescriptor.ToString(CultureInfo.InvariantCulture), "--"];
 
-    public static async Task AttachAsync(SandboxNetworkLink link, MicroVmLayout layout, CancellationToken cancellationToken)
+    public static async Task AttachAsync(SandboxNetworkLink link, CancellationToken cancellationToken)
     {
-        var ip = layout.NetworkScript("ip");
-        await File.WriteAllTextAsync(ip,
+        cancellationToken.ThrowIfCancellationRequested();
+        await NetworkCommand.RunAsync("ip", ["-n", link.NamespaceName, "-batch", "-"],
             "link set eth0 down\n" +
             "link set eth0 addrgenmode none\n" +
             "addr flush dev eth0\n" +
             "link set eth0 up\n" +
             $"tuntap add dev {TapName} mode tap\n" +
             $"link set {TapName} addrgenmode none\n" +
-            $"link set {TapName} up\n",
-            cancellationToken);
-        await HostCommand.CheckAsync("ip", ["-n", link.NamespaceName, "-batch", ip], cancellationToken: cancellationToken);
+            $"link set {TapName} up\n");
 
         // u32 "match u32 0 0" matches every frame (matchall is not built on every kernel).
-        var tc = layout.NetworkScript("tc");
-        await File.WriteAllTextAsync(tc,
+        await NetworkCommand.RunAsync("tc", ["-n", link.NamespaceName, "-batch", "-"],
             "qdisc add dev eth0 ingress\n" +
             $"filter add dev eth0 parent ffff: protocol all u32 match u32 0 0 action mirred egress redirect dev {TapName}\n" +
             $"qdisc add dev {TapName} ingress\n" +
-            $"filter add dev {TapName} parent ffff: protocol all u32 match u32 0 0 action mirred egress redirect dev eth0\n",
-            cancellationToken);
-        await HostCommand.CheckAsync("tc", ["-n", link.NamespaceName, "-batch", tc], cancellationToken: cancellationToken);
+            $"filter add dev {TapName} parent ffff: protocol all u32 match u32 0 0 action mirred egress redirect dev eth0\n");
     }
 }

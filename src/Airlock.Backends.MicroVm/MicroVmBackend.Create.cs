@@ -99,7 +99,7 @@ public sealed partial class MicroVmBackend
 
         if (request.Network is { } network)
         {
-            await GuestNic.AttachAsync(network, layout, cancellationToken);
+            await GuestNic.AttachAsync(network, cancellationToken);
             Step("nic");
         }
 

@@ -12,7 +12,6 @@ namespace Airlock.Backends.MicroVm;
 ///   qemu.pid  bridge.pid      written by root before exec, never by the jailed processes
 ///   disk.img                  blank ext4 of exactly DiskBytes (guest /dev/vdb, the overlay upper): the quota
 ///   initrd.cpio               0400 vmm uid: the shared initramfs + agent + this sandbox's settings
-///   net.ip  net.tc            with a network only: the batch files that wired the guest's NIC
 ///   vm/                       0700 vmm uid: agent.sock (QEMU's virtio-serial chardev), qmp.sock, and
 ///     bridge.sock             the host end the engine connects to (one connection per operation)
 /// cgroups: {hierarchy}/airlock-vmm/{id} (memory, pids, cpu; and the unified hierarchy)
@@ -56,8 +55,6 @@ internal sealed partial record MicroVmLayout
 
     public string CgroupPath => CgroupParent + "/" + Id;
 
-    /// <summary>The <c>ip</c>/<c>tc</c> batch files that wired the guest's NIC (<see cref="GuestNic"/>): what to rerun by hand.</summary>
-    public string NetworkScript(string tool) => Path.Combine(Directory, "net." + tool);
 
     public static string Root(AirlockPaths paths) => Path.Combine(paths.DataDirectory, "microvm");
 

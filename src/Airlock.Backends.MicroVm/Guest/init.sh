@@ -28,9 +28,14 @@ mount -t proc proc /proc || fail "mount /proc"
 mount -t sysfs sysfs /sys || fail "mount /sys"
 mount -t devtmpfs devtmpfs /dev || fail "mount /dev"
 
-while read -r module; do
-  insmod "/lib/modules/$module.ko" || fail "insmod $module"
-done < /lib/modules/order
+# load_modules ORDER_FILE: insmod each module it lists, in order (scripts/microvm-kernel.sh wrote it).
+load_modules() {
+  while read -r module; do
+    insmod "/lib/modules/$module.ko" || fail "insmod $module"
+  done < "$1"
+}
+
+load_modules /lib/modules/order
 
 . /airlock/boot.env || fail "no /airlock/boot.env"
 mark "modules loaded"
@@ -51,9 +56,7 @@ done
 mark "devices ready"
 ip link set lo up || fail "bring up lo"
 if [ -n "${AIRLOCK_NET_ADDRESS:-}" ]; then
-  while read -r module; do
-    insmod "/lib/modules/$module.ko" || fail "insmod $module"
-  done < /lib/modules/net-order
+  load_modules /lib/modules/net-order
   tries=0
   until [ -e /sys/class/net/eth0 ]; do
     tries=$((tries + 1))

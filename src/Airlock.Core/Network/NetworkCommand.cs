@@ -3,8 +3,11 @@ using System.Diagnostics;
 
 namespace Airlock.Core.Network;
 
-/// <summary>Runs iproute2 and nft with an optional script on stdin (their <c>-batch -</c> and <c>-f -</c> forms), so a whole step is one process.</summary>
-internal static class NetworkCommand
+/// <summary>
+/// Runs iproute2 (ip, tc) and nft with an optional script on stdin (their <c>-batch -</c> and <c>-f -</c> forms), so a
+/// whole step is one process. Public for the backends that wire a sandbox into the engine's network (the microVM's NIC).
+/// </summary>
+public static class NetworkCommand
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
