@@ -17,8 +17,10 @@ internal sealed class TokenBucket
     {
         _time = time;
         _bytesPerSecond = bitsPerSecond / 8.0;
-        // A burst of ~50 ms (at least 4 KiB) keeps the rate smooth without making small transfers crawl.
-        _capacity = Math.Max(4096, _bytesPerSecond / 20);
+        // A burst of ~200 ms (at least 4 KiB): small transfers do not crawl, and a relay that was off the CPU for up to
+        // 200 ms (a busy 2-core host stalled it past a 50 ms burst in CI, 20 % under the rate) catches up, so the
+        // long-run rate is the setting's. Over the acceptance check's 20 s download the burst is 1 % of the bytes.
+        _capacity = Math.Max(4096, _bytesPerSecond / 5);
         _tokens = _capacity;
         _stamp = time.GetTimestamp();
     }
