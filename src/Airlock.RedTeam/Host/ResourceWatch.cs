@@ -44,12 +44,18 @@ internal sealed class ResourceWatch : IAsyncDisposable
 
     public long? Lowest(Func<ResourceSample, long?> value) => Samples.Select(value).Where(v => v is not null).DefaultIfEmpty(null).Min();
 
+    /// <summary>
+    /// The largest limit seen from the watch's start on: what was in force while the attack ran, even when the
+    /// sandbox (and its cgroups) ended before the judge reads them, and raised if anything raised it meanwhile.
+    /// </summary>
+    public long? Limit(Func<ResourceSample, long?> limit) => Samples.Prepend(Before).Select(limit).Where(v => v is not null).DefaultIfEmpty(null).Max();
+
     private static ResourceSample Sample(SandboxCgroups cgroups, int? engine)
     {
         var fds = 0;
         foreach (var pid in cgroups.Processes()) fds = Math.Max(fds, HostVitals.FdCount(pid) ?? 0);
         return new ResourceSample(cgroups.PidsNow(), cgroups.MemoryNow(), HostVitals.HostTasks(), HostVitals.MemAvailableBytes(),
-            engine is { } e ? HostVitals.RssBytes(e) : null, HostVitals.OpenFiles(), fds);
+            engine is { } e ? HostVitals.RssBytes(e) : null, HostVitals.OpenFiles(), fds, cgroups.PidsLimit(), cgroups.MemoryLimit());
     }
 
     public async ValueTask DisposeAsync()

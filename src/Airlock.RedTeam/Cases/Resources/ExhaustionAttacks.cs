@@ -59,7 +59,7 @@ internal static class ExhaustionAttacks
     private static (IReadOnlyList<string>, string) Tasks(ResourceEvidence e)
     {
         var findings = new List<string>();
-        var limit = e.Watch.Cgroups.PidsLimit();
+        var limit = e.Watch.Limit(s => s.PidsLimit);
         var peak = e.Watch.Peak(s => s.CgroupPids);
         var hostGrowth = e.Watch.Peak(s => s.HostTasks) - e.Watch.Before.HostTasks;
         if (limit is null or > 100_000) findings.Add($"the sandbox's pids cgroup has no effective limit ({limit?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"})");
@@ -72,7 +72,7 @@ internal static class ExhaustionAttacks
     {
         var findings = new List<string>();
         var asked = e.Sandbox.Limits.MemoryBytes ?? 256L << 20;
-        var limit = e.Watch.Cgroups.MemoryLimit();
+        var limit = e.Watch.Limit(s => s.MemoryLimit);
         var peak = e.Watch.Cgroups.MemoryPeak() ?? e.Watch.Peak(s => s.CgroupMemory);
         var hostDrop = e.Watch.Before.HostMemAvailable - e.Watch.Lowest(s => s.HostMemAvailable);
         // The tier may add its own overhead (runsc's sentry, QEMU) above the user's limit, never gigabytes.
