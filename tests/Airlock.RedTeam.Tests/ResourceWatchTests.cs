@@ -13,79 +13,80 @@ public sealed class ResourceWatchTests
     [Fact]
     public async Task Limit_IsTheOneInForceDuringTheAttack_AfterTheSandboxsCgroupIsGone()
     {
-        var id = "redteam-watch-" + Guid.NewGuid().ToString("N")[..12];
-        var (parent, createdParent) = PidsParent();
-        var directory = Path.Combine(parent, id);
-        Directory.CreateDirectory(directory);
-        try
-        {
-            await File.WriteAllTextAsync(Path.Combine(directory, "pids.max"), "64");
-            var cgroups = new SandboxCgroups(id);
-            await using (var watch = new ResourceWatch(cgroups, engineProcessId: null))
-            {
-                Assert.Equal(64, watch.Before.PidsLimit);
-                Directory.Delete(directory);
-                // The sandbox's cgroup is gone, as after a sentry that died under the attack.
-                Assert.Null(cgroups.PidsLimit());
-                await WaitForSampleWithoutCgroupAsync(watch);
+        using var cgroup = PidsCgroup.Create(64);
+        var cgroups = new SandboxCgroups(cgroup.SandboxId);
+        await using var watch = new ResourceWatch(cgroups, engineProcessId: null);
+        Assert.Equal(64, watch.Before.PidsLimit);
 
-                Assert.Equal(64, watch.Limit(s => s.PidsLimit));
-            }
-        }
-        finally
-        {
-            if (Directory.Exists(directory)) Directory.Delete(directory);
-            if (createdParent && Directory.Exists(parent) && !Directory.EnumerateDirectories(parent).Any()) Directory.Delete(parent);
-        }
+        // The sandbox's cgroup is gone, as after a sentry that died under the attack.
+        cgroup.Remove();
+        Assert.Null(cgroups.PidsLimit());
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!watch.Samples.Any(s => s.PidsLimit is null) && DateTime.UtcNow < deadline) await Task.Delay(50);
+
+        Assert.Contains(watch.Samples, s => s.PidsLimit is null);
+        Assert.Equal(64, watch.Limit(s => s.PidsLimit));
     }
 
     [Fact]
     public async Task Limit_RaisedDuringTheAttack_IsTheRaisedOne()
     {
-        var id = "redteam-watch-" + Guid.NewGuid().ToString("N")[..12];
-        var (parent, createdParent) = PidsParent();
-        var directory = Path.Combine(parent, id);
-        Directory.CreateDirectory(directory);
-        try
-        {
-            await File.WriteAllTextAsync(Path.Combine(directory, "pids.max"), "64");
-            await using var watch = new ResourceWatch(new SandboxCgroups(id), engineProcessId: null);
-            await File.WriteAllTextAsync(Path.Combine(directory, "pids.max"), "100000");
-            var deadline = DateTime.UtcNow.AddSeconds(10);
-            while (watch.Limit(s => s.PidsLimit) != 100000 && DateTime.UtcNow < deadline) await Task.Delay(50);
-
-            Assert.Equal(100000, watch.Limit(s => s.PidsLimit));
-        }
-        finally
-        {
-            if (Directory.Exists(directory)) Directory.Delete(directory);
-            if (createdParent && Directory.Exists(parent) && !Directory.EnumerateDirectories(parent).Any()) Directory.Delete(parent);
-        }
-    }
-
-    private static async Task WaitForSampleWithoutCgroupAsync(ResourceWatch watch)
-    {
+        using var cgroup = PidsCgroup.Create(64);
+        await using var watch = new ResourceWatch(new SandboxCgroups(cgroup.SandboxId), engineProcessId: null);
+        cgroup.SetMax(100000);
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!watch.Samples.Any(s => s.PidsLimit is null) && DateTime.UtcNow < deadline) await Task.Delay(50);
-        Assert.Contains(watch.Samples, s => s.PidsLimit is null);
+        while (watch.Limit(s => s.PidsLimit) != 100000 && DateTime.UtcNow < deadline) await Task.Delay(50);
+
+        Assert.Equal(100000, watch.Limit(s => s.PidsLimit));
     }
 
-    /// <summary>The <c>airlock</c> parent in the pids hierarchy: v1's pids controller, or the v2 tree with pids delegated to it.</summary>
-    private static (string Parent, bool Created) PidsParent()
+    /// <summary>A made-up sandbox's pids cgroup where the battery looks for one (<c>airlock/ID</c>), removed on dispose.</summary>
+    private sealed class PidsCgroup : IDisposable
     {
-        if (Directory.Exists("/sys/fs/cgroup/pids"))
+        private readonly string _parent;
+        private readonly bool _createdParent;
+        private readonly string _directory;
+
+        private PidsCgroup(string parent, bool createdParent, string sandboxId)
         {
-            var v1 = "/sys/fs/cgroup/pids/airlock";
-            var created = !Directory.Exists(v1);
-            Directory.CreateDirectory(v1);
-            return (v1, created);
+            _parent = parent;
+            _createdParent = createdParent;
+            SandboxId = sandboxId;
+            _directory = Path.Combine(parent, sandboxId);
+            Directory.CreateDirectory(_directory);
         }
 
-        var v2 = "/sys/fs/cgroup/airlock";
-        var createdV2 = !Directory.Exists(v2);
-        Directory.CreateDirectory(v2);
-        File.WriteAllText("/sys/fs/cgroup/cgroup.subtree_control", "+pids");
-        File.WriteAllText(Path.Combine(v2, "cgroup.subtree_control"), "+pids");
-        return (v2, createdV2);
+        public string SandboxId { get; }
+
+        /// <summary>Under v1's pids controller, or in the v2 tree with pids delegated to <c>airlock</c>.</summary>
+        public static PidsCgroup Create(long max)
+        {
+            var v1 = Directory.Exists("/sys/fs/cgroup/pids");
+            var parent = v1 ? "/sys/fs/cgroup/pids/airlock" : "/sys/fs/cgroup/airlock";
+            var created = !Directory.Exists(parent);
+            Directory.CreateDirectory(parent);
+            if (!v1)
+            {
+                File.WriteAllText("/sys/fs/cgroup/cgroup.subtree_control", "+pids");
+                File.WriteAllText(Path.Combine(parent, "cgroup.subtree_control"), "+pids");
+            }
+
+            var cgroup = new PidsCgroup(parent, created, "redteam-watch-" + Guid.NewGuid().ToString("N")[..12]);
+            cgroup.SetMax(max);
+            return cgroup;
+        }
+
+        public void SetMax(long max) => File.WriteAllText(Path.Combine(_directory, "pids.max"), max.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        public void Remove()
+        {
+            if (Directory.Exists(_directory)) Directory.Delete(_directory);
+        }
+
+        public void Dispose()
+        {
+            Remove();
+            if (_createdParent && Directory.Exists(_parent) && !Directory.EnumerateDirectories(_parent).Any()) Directory.Delete(_parent);
+        }
     }
 }
