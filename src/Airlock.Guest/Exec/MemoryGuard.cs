@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
+using Microsoft.Win32.SafeHandles;
 using Airlock.Native;
 
 namespace Airlock.Guest.Exec;
@@ -109,7 +110,7 @@ internal sealed class MemoryGuard
     {
         var self = Environment.ProcessId;
         (int Pid, DateTime At)? lastVictim = null;
-        using var meminfo = File.OpenHandle("/proc/meminfo");
+        SafeFileHandle? meminfo = null;
         var buffer = new byte[16 * 1024];
         var wait = MinInterval;
         while (true)
@@ -118,7 +119,8 @@ internal sealed class MemoryGuard
             wait = MinInterval;
             try
             {
-                // procfs regenerates the text on every read at offset 0.
+                // Opened once (and again only after a failed read); procfs regenerates the text on every read at offset 0.
+                meminfo ??= File.OpenHandle("/proc/meminfo");
                 var length = RandomAccess.Read(meminfo, buffer, 0);
                 if (UsedBytes(Encoding.ASCII.GetString(buffer, 0, length)) is not { } used) continue;
                 wait = NextPoll(used, _limitBytes);
@@ -133,7 +135,9 @@ internal sealed class MemoryGuard
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                // /proc raced with an exiting process; the next poll sees a settled view.
+                // /proc raced with an exiting process, or the agent was out of descriptors: the next poll tries again.
+                meminfo?.Dispose();
+                meminfo = null;
             }
         }
     }
