@@ -18,7 +18,6 @@ public static unsafe class NativeFs
     private const int AtEmptyPath = 0x1000;
     private const uint StatxBasicStats = 0x7ff;
 
-    /// <summary>open(2) of a host path, relative to the current directory (used once, for the root).</summary>
     /// <summary>FIONREAD: how many bytes a pipe (or socket) holds unread right now; 0 when it cannot tell.</summary>
     public static int BytesAvailable(SafeHandle handle)
     {
@@ -36,6 +35,7 @@ public static unsafe class NativeFs
         }
     }
 
+    /// <summary>open(2) of a host path, relative to the current directory (used once, for the root).</summary>
     public static int Open(string path, int flags, out SafeFileHandle handle)
     {
         fixed (byte* p = Utf8(path))
