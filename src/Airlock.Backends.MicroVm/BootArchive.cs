@@ -5,12 +5,15 @@ namespace Airlock.Backends.MicroVm;
 
 /// <summary>
 /// A sandbox's initrd: the shared initramfs (busybox, modules, /init) followed by a second cpio archive with
-/// the agent binary and this sandbox's settings. The kernel unpacks concatenated archives in order, so the
+/// the agent binary and this sandbox's settings (a template's: <see cref="BootSettings.TemplateBootEnv"/> and no env). The kernel unpacks concatenated archives in order, so the
 /// shared part is never rebuilt per sandbox. Written in the "newc" format directly (a header of hex fields).
 /// </summary>
 internal static class BootArchive
 {
-    public static async Task WriteAsync(string destination, string sharedInitramfs, string agentPath, BootSettings settings, CancellationToken cancellationToken)
+    public static Task WriteAsync(string destination, string sharedInitramfs, string agentPath, BootSettings settings, CancellationToken cancellationToken) =>
+        WriteAsync(destination, sharedInitramfs, agentPath, settings.BootEnv(), settings.AgentEnv(), cancellationToken);
+
+    public static async Task WriteAsync(string destination, string sharedInitramfs, string agentPath, string bootEnv, string env, CancellationToken cancellationToken)
     {
         await using var output = new FileStream(destination, FileMode.CreateNew, FileAccess.Write, FileShare.None);
         await using (var shared = File.OpenRead(sharedInitramfs))
@@ -22,8 +25,8 @@ internal static class BootArchive
         Pad(output);
         var inode = 0x41_0000u;
         WriteEntry(output, inode++, "airlock/agent", 0x81ED, await File.ReadAllBytesAsync(agentPath, cancellationToken));
-        WriteEntry(output, inode++, "airlock/boot.env", 0x8180, Encoding.UTF8.GetBytes(settings.BootEnv()));
-        WriteEntry(output, inode, "airlock/env", 0x8180, Encoding.UTF8.GetBytes(settings.AgentEnv()));
+        WriteEntry(output, inode++, "airlock/boot.env", 0x8180, Encoding.UTF8.GetBytes(bootEnv));
+        WriteEntry(output, inode, "airlock/env", 0x8180, Encoding.UTF8.GetBytes(env));
         WriteEntry(output, 0, "TRAILER!!!", 0, []);
         Pad(output);
     }

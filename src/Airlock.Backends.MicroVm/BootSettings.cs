@@ -27,6 +27,19 @@ internal sealed record BootSettings(string Hostname, TimeSpan? Ttl, IReadOnlyDic
     /// </summary>
     public Airlock.Core.Backends.SandboxNetworkLink? Network { get; init; }
 
+    /// <summary>
+    /// For a guest that continues from a template snapshot (settings sent through its port, see <see cref="GuestTemplate"/>):
+    /// the host's clock in whole seconds since 1970, which /init sets, and the seed the agent reseeds the kernel's
+    /// random generator with before it serves. Null for a guest that boots with its settings in the initrd.
+    /// </summary>
+    public (long ClockSeconds, byte[] RandomSeed)? Restore { get; init; }
+
+    /// <summary>
+    /// A template's boot.env: the initrd of a snapshot holds nothing of any sandbox, and /init waits for the settings on
+    /// the agent's port.
+    /// </summary>
+    public static string TemplateBootEnv(bool trace) => "AIRLOCK_SETTINGS=port\n" + (trace ? "AIRLOCK_TRACE=1\n" : "");
+
     /// <summary>The same default as the container tier's OCI spec.</summary>
     private const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -41,10 +54,12 @@ internal sealed record BootSettings(string Hostname, TimeSpan? Ttl, IReadOnlyDic
         if (MemoryBytes is { } memory) args += " --cgroup-memory-bytes " + memory.ToString(CultureInfo.InvariantCulture);
         if (Tasks is { } tasks) args += " --child-tasks " + tasks.ToString(CultureInfo.InvariantCulture);
         foreach (var rule in PathRules) args += " --path-rule " + PathRuleArgument(rule);
+        if (Restore is { } restore) args += " --rng-seed " + Convert.ToHexStringLower(restore.RandomSeed);
         args = (args + (AgentLogToConsole ? " --log /dev/console" : " --log /dev/null")).Trim();
         var text = $"AIRLOCK_HOSTNAME={Quote(Hostname)}\nAIRLOCK_AGENT_ARGS={Quote(args)}\n";
         // A verbose console also gets /init's steps with the guest's uptime: where a boot's time goes.
         if (AgentLogToConsole) text += "AIRLOCK_TRACE=1\n";
+        if (Restore is { } clock) text += $"AIRLOCK_CLOCK={clock.ClockSeconds.ToString(CultureInfo.InvariantCulture)}\n";
         if (Network is { } link)
         {
             text += $"AIRLOCK_NET_ADDRESS={Quote($"{link.SandboxAddress}/{link.PrefixLength.ToString(CultureInfo.InvariantCulture)}")}\n" +

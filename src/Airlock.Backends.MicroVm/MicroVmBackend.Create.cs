@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Security.Cryptography;
 using Airlock.Backends.Runc;
 using Airlock.Core.Backends;
 using Airlock.Guest.Protocol;
@@ -50,7 +51,17 @@ public sealed partial class MicroVmBackend
 
         try
         {
-            await CreateStepsAsync(request, layout, kernel, pathRules, cancellationToken);
+            try
+            {
+                await CreateStepsAsync(request, layout, kernel, pathRules, cancellationToken);
+            }
+            catch (TemplateRestoreException)
+            {
+                // A snapshot this QEMU refuses (another QEMU build, a damaged file): drop it and boot, which saves a new one.
+                await DestroyAsync(request.Id, CancellationToken.None);
+                Directory.CreateDirectory(layout.Directory);
+                await CreateStepsAsync(request, layout, kernel, pathRules, cancellationToken);
+            }
         }
         catch (Exception createError)
         {
@@ -91,33 +102,102 @@ public sealed partial class MicroVmBackend
         OwnBy(layout.DiskImage, uid, Mode0600);
         Step("quota-disk");
 
-        await BootArchive.WriteAsync(layout.Initrd, kernel.Initramfs, request.AgentPath, new BootSettings(request.Hostname, request.Ttl, request.Env, _options.VerboseConsole) { MemoryBytes = request.MemoryBytes, Tasks = request.Pids, PathRules = pathRules, Network = request.Network }, cancellationToken);
-        OwnBy(layout.Initrd, uid, UnixFileMode.UserRead);
+        var settings = new BootSettings(request.Hostname, request.Ttl, request.Env, _options.VerboseConsole) { MemoryBytes = request.MemoryBytes, Tasks = request.Pids, PathRules = pathRules, Network = request.Network };
+        // The guest gets the user's limit plus room for its own kernel; its cgroup holds the user to the limit.
+        var guestRam = request.MemoryBytes + _options.GuestKernelBytes;
+        var kvm = _kvm?.Usable == true;
+        var template = TemplateFor(request, kernel, baseDisk, guestRam, kvm);
+        var restore = template is { IsReady: true };
+        string? building = null;
+        string initrd;
+        if (template is null)
+        {
+            initrd = layout.Initrd;
+            _ = settings.AgentEnv(); // refuses a bad variable name before anything starts
+            await BootArchive.WriteAsync(initrd, kernel.Initramfs, request.AgentPath, settings, cancellationToken);
+        }
+        else if (restore)
+        {
+            initrd = template.Initrd;
+            template.MarkUsed();
+        }
+        else
+        {
+            _ = settings.AgentEnv();
+            building = template.BeginBuild();
+            initrd = Path.Combine(building, GuestTemplate.InitrdName);
+            await BootArchive.WriteAsync(initrd, kernel.Initramfs, request.AgentPath, BootSettings.TemplateBootEnv(_options.VerboseConsole), "", cancellationToken);
+        }
+
+        if (!restore) OwnBy(initrd, uid, UnixFileMode.UserRead);
         Directory.CreateDirectory(layout.VmDirectory);
         OwnBy(layout.VmDirectory, uid, Mode0700);
         Step("initrd");
 
-        if (request.Network is { } network)
+        try
         {
-            await GuestNic.AttachAsync(network, cancellationToken);
-            Step("nic");
+            if (request.Network is { } network)
+            {
+                await GuestNic.AttachAsync(network, cancellationToken);
+                Step("nic");
+            }
+
+            var procs = VmmCgroup.Create(layout, guestRam + _options.VmmOverheadBytes, 64 + 4 * (int)Math.Ceiling(request.Cpus), request.Cpus);
+            var qemu = QemuCommandLine.Build(_options.QemuPath, kernel, layout, initrd, baseDisk, kvm, guestRam, request.Cpus, _options.VerboseConsole, HostTsc.Khz,
+                nic: request.Network is not null, incoming: restore ? layout.IncomingSocket : null);
+            // The exact argv heads QEMU's log (root-owned, outside vm/): what to rerun by hand when a boot misbehaves.
+            await File.WriteAllTextAsync(layout.QemuLog, "# " + string.Join(' ', qemu) + "\n", cancellationToken);
+            var qemuPid = await JailedProcess.StartAsync(layout.QemuPidFile, layout.QemuLog, procs, uid, qemu, cancellationToken,
+                request.Network is { } link ? GuestNic.Launcher(link, Path.GetFullPath(request.AgentPath)) : JailedProcess.NoNetwork);
+            if (restore)
+            {
+                try
+                {
+                    await RestoreTemplateAsync(layout, template!, qemuPid, cancellationToken);
+                    Step("restore");
+                    await SendSettingsAsync(layout, settings with { Restore = (_time.GetUtcNow().ToUnixTimeSeconds(), RandomNumberGenerator.GetBytes(32)) }, qemuPid, cancellationToken);
+                    Step("settings");
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    template!.Discard();
+                    throw new TemplateRestoreException($"sandbox {request.Id}: restoring template {template.Key} failed", e);
+                }
+            }
+            else
+            {
+                await WaitForFileAsync(layout.SerialSocket, qemuPid, layout, cancellationToken);
+                Step("qemu-start");
+            }
+
+            if (building is not null)
+            {
+                // /init opens the port where it waits for its settings: the guest is at the template's point.
+                await WaitForGuestPortAsync(layout, qemuPid, cancellationToken);
+                Step("template-boot");
+                await SaveTemplateAsync(layout, Path.Combine(building, GuestTemplate.StateName), uid, cancellationToken);
+                Step("template-save");
+                await SendSettingsAsync(layout, settings with { Restore = (_time.GetUtcNow().ToUnixTimeSeconds(), RandomNumberGenerator.GetBytes(32)) }, qemuPid, cancellationToken);
+                Step("settings");
+                // Published once a guest went on from it: a template whose guest cannot take its settings is never used.
+                template!.Publish(building);
+                building = null;
+            }
+
+            await StartBridgeAsync(request, layout, uid, procs, qemuPid, Step, cancellationToken);
         }
+        finally
+        {
+            if (building is not null) GuestTemplate.DeleteQuietly(building);
+        }
+    }
 
-        // The guest gets the user's limit plus room for its own kernel; its cgroup holds the user to the limit.
-        var guestRam = request.MemoryBytes + _options.GuestKernelBytes;
-        var procs = VmmCgroup.Create(layout, guestRam + _options.VmmOverheadBytes, 64 + 4 * (int)Math.Ceiling(request.Cpus), request.Cpus);
-        var qemu = QemuCommandLine.Build(_options.QemuPath, kernel, layout, baseDisk, _kvm?.Usable == true, guestRam, request.Cpus, _options.VerboseConsole, HostTsc.Khz, nic: request.Network is not null);
-        // The exact argv heads QEMU's log (root-owned, outside vm/): what to rerun by hand when a boot misbehaves.
-        await File.WriteAllTextAsync(layout.QemuLog, "# " + string.Join(' ', qemu) + "\n", cancellationToken);
-        var qemuPid = await JailedProcess.StartAsync(layout.QemuPidFile, layout.QemuLog, procs, uid, qemu, cancellationToken,
-            request.Network is { } link ? GuestNic.Launcher(link, Path.GetFullPath(request.AgentPath)) : JailedProcess.NoNetwork);
-        await WaitForFileAsync(layout.SerialSocket, qemuPid, layout, cancellationToken);
-        Step("qemu-start");
-
+    private async Task StartBridgeAsync(BackendCreateRequest request, MicroVmLayout layout, uint uid, IReadOnlyList<string> procs, int qemuPid, Action<string> step, CancellationToken cancellationToken)
+    {
         // The bridge starts once the guest agent has opened its port: a session handshake sent before that
         // is lost in the closed port and the bridge/agent pair does not recover from it (as of this writing).
         await WaitForGuestPortAsync(layout, qemuPid, cancellationToken);
-        Step("guest-port-open");
+        step("guest-port-open");
 
         // The bridge is the host end of the serial port: one connection to QEMU's chardev, one unix-socket
         // connection per operation towards the engine. It runs jailed like QEMU (same uid and cgroup).
@@ -125,10 +205,10 @@ public sealed partial class MicroVmBackend
             layout.BridgePidFile, layout.BridgeLog, procs, uid,
             [Path.GetFullPath(request.AgentPath), "bridge", "--listen", layout.BridgeSocket, "--connect", layout.SerialSocket],
             cancellationToken);
-        Step("bridge-start");
+        step("bridge-start");
 
         await WaitForAgentAsync(layout, qemuPid, cancellationToken);
-        Step("agent-ready");
+        step("agent-ready");
     }
 
     private static void OwnBy(string path, uint uid, UnixFileMode mode)

@@ -36,6 +36,12 @@ public sealed record MicroVmBackendOptions
     /// <summary>QEMU's own memory on top of the guest's (device model, TCG translation cache, bridge).</summary>
     public long VmmOverheadBytes { get; init; } = 320L << 20;
 
+    /// <summary>
+    /// Whether a guest may come from a template snapshot instead of a kernel boot (see <see cref="GuestTemplate"/>): under
+    /// TCG, for a sandbox without a network. <c>AIRLOCK_MICROVM_SNAPSHOTS=off</c> boots every guest.
+    /// </summary>
+    public bool Snapshots { get; init; } = Environment.GetEnvironmentVariable("AIRLOCK_MICROVM_SNAPSHOTS") != "off";
+
     /// <summary>Boot under TCG takes seconds; KVM well under one.</summary>
     public TimeSpan AgentReadyTimeout { get; init; } = TimeSpan.FromSeconds(60);
 

@@ -49,6 +49,10 @@ internal sealed partial record MicroVmLayout
 
     public string BridgeSocket => Path.Combine(VmDirectory, "bridge.sock");
 
+    public string IncomingSocket => Path.Combine(VmDirectory, "incoming.sock");
+
+    public string OutgoingSocket => Path.Combine(VmDirectory, "outgoing.sock");
+
     public string BridgeLog => Path.Combine(Directory, "bridge.log");
 
     public string QemuLog => Path.Combine(Directory, "qemu.log");
@@ -70,7 +74,7 @@ internal sealed partial record MicroVmLayout
 
     public void ValidateForCreate()
     {
-        foreach (var socket in new[] { SerialSocket, QmpSocket, BridgeSocket })
+        foreach (var socket in new[] { SerialSocket, QmpSocket, BridgeSocket, IncomingSocket, OutgoingSocket })
         {
             if (socket.Length > MaxSocketPath)
             {

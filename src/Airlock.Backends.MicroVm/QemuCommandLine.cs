@@ -22,7 +22,9 @@ internal static class QemuCommandLine
         return !kvm && tscKhz is > 0 ? append + " tsc_early_khz=" + tscKhz.Value.ToString(CultureInfo.InvariantCulture) : append;
     }
 
-    public static IReadOnlyList<string> Build(string qemu, GuestKernel kernel, MicroVmLayout layout, string baseDisk, bool kvm, long memoryBytes, double cpus, bool verbose = false, long? tscKhz = null, bool nic = false)
+    /// <param name="initrd">The sandbox's own (<see cref="MicroVmLayout.Initrd"/>) or its template's.</param>
+    /// <param name="incoming">Restore the guest from a template's state streamed into this socket instead of booting it.</param>
+    public static IReadOnlyList<string> Build(string qemu, GuestKernel kernel, MicroVmLayout layout, string initrd, string baseDisk, bool kvm, long memoryBytes, double cpus, bool verbose = false, long? tscKhz = null, bool nic = false, string? incoming = null)
     {
         string[] network = nic
             ? ["-netdev", $"tap,id=net,fd={GuestNic.TapDescriptor.ToString(CultureInfo.InvariantCulture)}", "-device", "virtio-net-device,netdev=net"]
@@ -43,7 +45,7 @@ internal static class QemuCommandLine
             // QMP (console ring) until Destroy kills QEMU; GetState reports it Stopped.
             "-no-shutdown",
             "-kernel", kernel.Vmlinuz,
-            "-initrd", layout.Initrd,
+            "-initrd", initrd,
             "-append", AppendFor(kvm, tscKhz, verbose),
             "-chardev", "ringbuf,id=console,size=65536",
             "-serial", "chardev:console",
@@ -55,6 +57,7 @@ internal static class QemuCommandLine
             "-chardev", $"socket,id=agent,path={layout.SerialSocket},server=on,wait=off",
             "-device", "virtserialport,chardev=agent,name=airlock",
             .. network,
+            .. incoming is null ? (string[])[] : ["-incoming", "unix:" + incoming],
             "-qmp", $"unix:{layout.QmpSocket},server=on,wait=off",
             "-sandbox", "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny",
         ];

@@ -3,7 +3,7 @@ using Airlock.Guest.Bridge;
 namespace Airlock.Guest;
 
 /// <summary>
-/// <c>airlock-agent serve (--socket PATH | --serial PATH | --dial PATH) [--root DIR] [--ttl-seconds N] [--child-tasks N] [--memory-bytes N] [--cgroup-memory-bytes N] [--path-rule ACCESS:PATH]... [--log FILE]</c>.
+/// <c>airlock-agent serve (--socket PATH | --serial PATH | --dial PATH) [--root DIR] [--ttl-seconds N] [--child-tasks N] [--memory-bytes N] [--cgroup-memory-bytes N] [--path-rule ACCESS:PATH]... [--rng-seed HEX] [--log FILE]</c>.
 /// <c>--socket</c>: listen on a unix socket, one connection per operation (runc).
 /// <c>--serial</c>: one multiplexed stream on a character device such as a virtio-serial port (microVM).
 /// <c>--dial</c>: one multiplexed stream on a connection to a host unix socket, redialled when it drops (gVisor).
@@ -41,7 +41,14 @@ internal sealed record AgentOptions
     /// </summary>
     public IReadOnlyList<Airlock.Policy.FileRule> PathRules { get; init; } = [];
 
-    public const string Usage = "usage: airlock-agent serve (--socket PATH | --serial PATH | --dial PATH) [--root DIR] [--ttl-seconds N] [--child-tasks N] [--memory-bytes N] [--cgroup-memory-bytes N] [--path-rule ro|rw|hidden:PATH]... [--log FILE]\n"
+    /// <summary>
+    /// Where the agent is the init of a microVM restored from a template snapshot: 16-256 bytes from the host that the
+    /// agent mixes into the guest kernel's random pool, reseeding its generator before anything runs (the clone
+    /// starts with the template's generator state). See <see cref="Airlock.Native.KernelRandom"/>.
+    /// </summary>
+    public byte[]? RandomSeed { get; init; }
+
+    public const string Usage = "usage: airlock-agent serve (--socket PATH | --serial PATH | --dial PATH) [--root DIR] [--ttl-seconds N] [--child-tasks N] [--memory-bytes N] [--cgroup-memory-bytes N] [--path-rule ro|rw|hidden:PATH]... [--rng-seed HEX] [--log FILE]\n"
         + "       " + BridgeOptions.Usage;
 
     /// <summary>Parses the command line; null (with <paramref name="error"/>) when it is not valid.</summary>
@@ -61,6 +68,7 @@ internal sealed record AgentOptions
         long? memoryBytes = null;
         long? cgroupMemoryBytes = null;
         var pathRules = new List<Airlock.Policy.FileRule>();
+        byte[]? randomSeed = null;
         for (int i = 1; i < args.Length; i++)
         {
             string? value = i + 1 < args.Length ? args[i + 1] : null;
@@ -88,6 +96,9 @@ internal sealed record AgentOptions
                 case "--path-rule" when Files.GuestPathRules.TryParse(value, out var rule):
                     pathRules.Add(rule!);
                     break;
+                case "--rng-seed" when value is { Length: >= 32 and <= 512 } && value.Length % 2 == 0 && value.All(char.IsAsciiHexDigit):
+                    randomSeed = Convert.FromHexString(value);
+                    break;
                 case "--ttl-seconds" when int.TryParse(value, out int seconds) && seconds > 0:
                     ttl = seconds;
                     break;
@@ -105,6 +116,6 @@ internal sealed record AgentOptions
             return null;
         }
 
-        return new AgentOptions { Transport = transport.Value, Endpoint = endpoint, Root = Path.GetFullPath(root), TtlSeconds = ttl, LogPath = log, ChildTasks = childTasks, MemoryBytes = memoryBytes, CgroupMemoryBytes = cgroupMemoryBytes, PathRules = pathRules };
+        return new AgentOptions { Transport = transport.Value, Endpoint = endpoint, Root = Path.GetFullPath(root), TtlSeconds = ttl, LogPath = log, ChildTasks = childTasks, MemoryBytes = memoryBytes, CgroupMemoryBytes = cgroupMemoryBytes, PathRules = pathRules, RandomSeed = randomSeed };
     }
 }

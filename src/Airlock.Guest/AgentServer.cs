@@ -26,6 +26,12 @@ internal sealed class AgentServer
 
     public async Task RunAsync(CancellationToken stopping)
     {
+        // First of all: no command may draw from a generator that other clones of the same snapshot share.
+        if (_options.RandomSeed is { } seed && Airlock.Native.KernelRandom.Reseed(seed) is var errno and not 0)
+        {
+            throw new InvalidOperationException($"cannot reseed the kernel's random generator: {Airlock.Native.Errno.Message(errno)}");
+        }
+
         // Before anything can run or be served: no command and no file operation ever sees these paths unprotected.
         GuestPathRules.Apply(_options.PathRules, _log);
         using var fs = new SandboxFileSystem(_options.Root);

@@ -52,9 +52,52 @@ public sealed class BootSettingsTests
     {
         var layout = MicroVmLayout.For(new Airlock.Core.AirlockPaths("/tmp/x"), "abc");
         var kernel = new GuestKernel("/k/vmlinuz", "/k/initramfs.cpio", "6.1.0");
-        var without = string.Join(' ', QemuCommandLine.Build("qemu", kernel, layout, "/b.img", false, 256L << 20, 1));
+        var without = string.Join(' ', QemuCommandLine.Build("qemu", kernel, layout, layout.Initrd, "/b.img", false, 256L << 20, 1));
         Assert.DoesNotContain("-netdev", without, StringComparison.Ordinal);
-        var with = string.Join(' ', QemuCommandLine.Build("qemu", kernel, layout, "/b.img", false, 256L << 20, 1, nic: true));
+        var with = string.Join(' ', QemuCommandLine.Build("qemu", kernel, layout, layout.Initrd, "/b.img", false, 256L << 20, 1, nic: true));
         Assert.Contains("-netdev tap,id=net,fd=64 -device virtio-net-device,netdev=net", with, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ARestoredGuest_GetsTheHostsClockAndARandomSeed_AndATemplateGetsNothingOfASandbox()
+    {
+        var seed = Enumerable.Range(0, 32).Select(i => (byte)i).ToArray();
+        var restored = new BootSettings("sbx-1", null, new Dictionary<string, string> { ["K"] = "v" }) { Restore = (1_790_000_000, seed) };
+        var text = restored.BootEnv();
+        Assert.Contains("AIRLOCK_CLOCK=1790000000\n", text, StringComparison.Ordinal);
+        Assert.Contains("--rng-seed " + Convert.ToHexStringLower(seed) + " --log /dev/null'", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("AIRLOCK_CLOCK", new BootSettings("h", null, new Dictionary<string, string>()).BootEnv(), StringComparison.Ordinal);
+        Assert.Equal("AIRLOCK_SETTINGS=port\n", BootSettings.TemplateBootEnv(trace: false));
+    }
+
+    [Fact]
+    public void ARestore_AsksQemuForTheIncomingStream_AndBootsFromTheTemplatesInitrd()
+    {
+        var layout = MicroVmLayout.For(new Airlock.Core.AirlockPaths("/tmp/x"), "abc");
+        var kernel = new GuestKernel("/k/vmlinuz", "/k/initramfs.cpio", "6.1.0");
+        var argv = QemuCommandLine.Build("qemu", kernel, layout, "/t/initrd.cpio", "/b.img", false, 256L << 20, 1, incoming: layout.IncomingSocket);
+        Assert.Equal("/t/initrd.cpio", argv[argv.ToList().IndexOf("-initrd") + 1]);
+        Assert.Equal("unix:" + layout.IncomingSocket, argv[argv.ToList().IndexOf("-incoming") + 1]);
+        Assert.DoesNotContain("-incoming", QemuCommandLine.Build("qemu", kernel, layout, layout.Initrd, "/b.img", false, 256L << 20, 1));
+    }
+
+    [Fact]
+    public void TemplateKey_ChangesWithAnyInput()
+    {
+        var paths = new Airlock.Core.AirlockPaths("/tmp/x");
+        var agent = Path.GetTempFileName();
+        try
+        {
+            var a = GuestTemplate.For(paths, [agent], ["ram=1"]);
+            Assert.Equal(a.Key, GuestTemplate.For(paths, [agent], ["ram=1"]).Key);
+            Assert.NotEqual(a.Key, GuestTemplate.For(paths, [agent], ["ram=2"]).Key);
+            File.AppendAllText(agent, "rebuilt");
+            Assert.NotEqual(a.Key, GuestTemplate.For(paths, [agent], ["ram=1"]).Key);
+            Assert.StartsWith(GuestTemplate.Root(paths), a.State, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(agent);
+        }
     }
 }

@@ -3,6 +3,11 @@
 # scripts/microvm-kernel.sh builds; the backend appends /airlock/agent, /airlock/boot.env and
 # /airlock/env (this sandbox's settings) as a second cpio archive.
 #
+# A template boot (boot.env sets AIRLOCK_SETTINGS=port, the initrd holds nothing of any sandbox) stops once the
+# devices are up and reads boot.env and env from the agent's port instead: the host snapshots the guest while it
+# waits there, and every sandbox restored from that snapshot sends its own settings (with the host's clock)
+# through the port and continues from this point.
+#
 #   /dev/vda  the image's base root filesystem, read-only, shared by every sandbox of the image
 #   /dev/vdb  this sandbox's blank ext4 disk of exactly its disk quota
 #   root      overlayfs: vda (lower) + vdb/upper -- writes land on the quota disk, ENOSPC at the quota
@@ -54,6 +59,42 @@ while :; do
 done
 
 mark "devices ready"
+
+# read_settings PORT: from the host, a line naming the end marker, then boot.env's lines, the marker, env's lines,
+# the marker; answered with "ok". The port is closed again before the agent opens it.
+# Until the host connects, a read of the port ends at once with nothing (not even blocking): poll for the first line.
+read_settings() {
+  exec 3<>"$1" || return 1
+  until IFS= read -r end <&3; do
+    [ -z "$end" ] || return 1
+    sleep 0.01
+  done
+  [ -n "$end" ] || return 1
+  file=/airlock/boot.env
+  : > "$file"
+  while IFS= read -r line <&3; do
+    if [ "$line" = "$end" ]; then
+      [ "$file" = /airlock/env ] && break
+      file=/airlock/env
+      : > "$file"
+      continue
+    fi
+    printf '%s\n' "$line" >> "$file"
+  done
+  [ "$line" = "$end" ] || return 1
+  echo ok >&3
+  exec 3<&-
+}
+
+if [ "${AIRLOCK_SETTINGS:-}" = port ]; then
+  read_settings "$port" || fail "no settings from the host on $port"
+  . /airlock/boot.env || fail "bad settings from the host"
+  # The snapshot's clock is the template's: the host's time, to the second, as an RTC read at boot would give.
+  date -s "@$AIRLOCK_CLOCK" >/dev/null || fail "set the clock"
+  # Blocks of vdb the template's kernel read (its partition scan) are the template's disk, not this sandbox's.
+  blockdev --flushbufs /dev/vdb || fail "flush the cached blocks of /dev/vdb"
+  mark "settings received"
+fi
 ip link set lo up || fail "bring up lo"
 if [ -n "${AIRLOCK_NET_ADDRESS:-}" ]; then
   load_modules /lib/modules/net-order

@@ -1,0 +1,152 @@
+using System.Security.Cryptography;
+using System.Text;
+using Airlock.Core;
+
+namespace Airlock.Backends.MicroVm;
+
+/// <summary>
+/// A snapshot of a microVM stopped where its /init waits for its settings (see Guest/init.sh), shared by every sandbox
+/// whose guest would be identical up to that point: the same kernel, initramfs, agent, base disk, RAM, vCPUs and
+/// quota-disk size. A sandbox restores it (QEMU <c>-incoming</c>) and sends its own settings instead of booting the
+/// kernel: the snapshot holds nothing of any sandbox, because the initrd it booted from held none.
+/// The first create of a kind boots in template mode, saves the snapshot while its guest waits, and continues as
+/// itself; a snapshot QEMU refuses is discarded and rebuilt by the next boot.
+/// <code>
+/// {data}/microvm-templates/              0711 root
+///   {key}/                               0711 root; key = hash of everything the guest's state depends on
+///     initrd.cpio                        0400 vmm uid: the shared initramfs + agent + TemplateBootEnv, nothing else
+///     state                              0600 root: QEMU's migration stream of the stopped guest (the host streams it)
+///   {key}.making-{pid}-{n}/              the same, while the first create of the kind builds it
+/// </code>
+/// </summary>
+internal sealed class GuestTemplate
+{
+    /// <summary>Snapshots kept (a few hundred MiB at most each): the least recently used go first.</summary>
+    public const int MaxKept = 8;
+
+    private const string Version = "airlock-microvm-template 1";
+
+    private GuestTemplate(string root, string key)
+    {
+        RootDirectory = root;
+        Key = key;
+    }
+
+    public string RootDirectory { get; }
+
+    public string Key { get; }
+
+    public string Directory => Path.Combine(RootDirectory, Key);
+
+    public string Initrd => Path.Combine(Directory, InitrdName);
+
+    public string State => Path.Combine(Directory, StateName);
+
+    public bool IsReady => File.Exists(State);
+
+    public const string InitrdName = "initrd.cpio";
+
+    public const string StateName = "state";
+
+    public static string Root(AirlockPaths paths) => Path.Combine(paths.DataDirectory, "microvm-templates");
+
+    /// <summary>
+    /// The template for a guest built from <paramref name="files"/> (by path, size and modification time: a rebuilt
+    /// agent or kernel makes a new template) and <paramref name="settings"/> (RAM, vCPUs, disk size, QEMU options).
+    /// </summary>
+    public static GuestTemplate For(AirlockPaths paths, IEnumerable<string> files, IEnumerable<string> settings)
+    {
+        var text = new StringBuilder(Version).Append('\n');
+        foreach (var file in files)
+        {
+            var info = new FileInfo(file);
+            text.Append(info.FullName).Append('|');
+            text.Append(info.Exists ? $"{info.Length}|{info.LastWriteTimeUtc.Ticks}" : "absent").Append('\n');
+        }
+
+        foreach (var setting in settings)
+        {
+            text.Append(setting).Append('\n');
+        }
+
+        var key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..24];
+        return new GuestTemplate(Root(paths), key);
+    }
+
+    /// <summary>A directory of this create's own for the template it builds; <see cref="Publish"/> makes it the template.</summary>
+    public string BeginBuild()
+    {
+        System.IO.Directory.CreateDirectory(RootDirectory);
+        File.SetUnixFileMode(RootDirectory, DirectoryMode);
+        var building = $"{Directory}.making-{Environment.ProcessId}-{RandomNumberGenerator.GetHexString(8, lowercase: true)}";
+        System.IO.Directory.CreateDirectory(building);
+        File.SetUnixFileMode(building, DirectoryMode);
+        return building;
+    }
+
+    /// <summary>Renames a finished build into place; when another create published the same template first, keeps theirs.</summary>
+    public void Publish(string building)
+    {
+        try
+        {
+            System.IO.Directory.Move(building, Directory);
+        }
+        catch (IOException) when (System.IO.Directory.Exists(Directory))
+        {
+            System.IO.Directory.Delete(building, recursive: true);
+        }
+
+        Prune();
+    }
+
+    /// <summary>Records a use: pruning keeps the most recently used.</summary>
+    public void MarkUsed()
+    {
+        try
+        {
+            File.SetLastWriteTimeUtc(State, DateTime.UtcNow);
+        }
+        catch (IOException)
+        {
+            // Pruned or discarded meanwhile: this create has its copy open already.
+        }
+    }
+
+    /// <summary>A snapshot QEMU did not restore: removed, so the next create of its kind boots and saves a new one.</summary>
+    public void Discard() => DeleteQuietly(Directory);
+
+    public static void DeleteQuietly(string directory)
+    {
+        try
+        {
+            System.IO.Directory.Delete(directory, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+    }
+
+    private const UnixFileMode DirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+
+    /// <summary>Keeps the <see cref="MaxKept"/> most recently used templates; drops builds abandoned over an hour ago (a crashed create).</summary>
+    private void Prune()
+    {
+        var templates = new List<(string Path, DateTime Used)>();
+        foreach (var directory in System.IO.Directory.EnumerateDirectories(RootDirectory))
+        {
+            if (Path.GetFileName(directory).Contains(".making-", StringComparison.Ordinal))
+            {
+                if (System.IO.Directory.GetLastWriteTimeUtc(directory) < DateTime.UtcNow.AddHours(-1)) DeleteQuietly(directory);
+                continue;
+            }
+
+            var state = Path.Combine(directory, StateName);
+            templates.Add((directory, File.Exists(state) ? File.GetLastWriteTimeUtc(state) : DateTime.MinValue));
+        }
+
+        foreach (var (path, _) in templates.OrderByDescending(t => t.Used).Skip(MaxKept))
+        {
+            DeleteQuietly(path);
+        }
+    }
+}
