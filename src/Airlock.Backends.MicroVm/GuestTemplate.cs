@@ -1,28 +1,30 @@
 using System.Security.Cryptography;
 using System.Text;
-using Airlock.Core;
+using Airlock.Native;
 
 namespace Airlock.Backends.MicroVm;
 
 /// <summary>
 /// A snapshot of a microVM stopped where its /init waits for its settings (see Guest/init.sh), shared by every sandbox
-/// whose guest would be identical up to that point: the same kernel, initramfs, agent, base disk, RAM, vCPUs and
-/// quota-disk size. A sandbox restores it (QEMU <c>-incoming</c>) and sends its own settings instead of booting the
-/// kernel: the snapshot holds nothing of any sandbox, because the initrd it booted from held none.
-/// The first create of a kind boots in template mode, saves the snapshot while its guest waits, and continues as
-/// itself; a snapshot QEMU refuses is discarded and rebuilt by the next boot.
+/// whose guest would be identical up to that point: the same kernel, initramfs, agent, base disk, RAM and vCPUs (the
+/// disks are probed after the wait, so their sizes do not matter). A sandbox restores it (QEMU <c>-incoming</c>) and
+/// sends its own settings instead of booting the kernel: the snapshot holds nothing of any sandbox, because the
+/// initrd it booted from held none. The first create of a kind boots in template mode, saves the snapshot while its
+/// guest waits, and continues as itself; a snapshot QEMU refuses is discarded and rebuilt by the next boot.
+/// Kept in memory (<see cref="MicroVmBackendOptions.TemplateDirectory"/>, a tmpfs): a cache, gone at reboot, no image of
+/// a guest's memory at rest on disk, and nothing taken from the disk space sandboxes' quotas are promised from.
 /// <code>
-/// {data}/microvm-templates/              0711 root
+/// {templates}/                           0711 root (refused unless root's and writable by root alone)
 ///   {key}/                               0711 root; key = hash of everything the guest's state depends on
-///     initrd.cpio                        0400 vmm uid: the shared initramfs + agent + TemplateBootEnv, nothing else
+///     initrd.cpio                        0444 root: the shared initramfs + agent + TemplateBootEnv, nothing else
 ///     state                              0600 root: QEMU's migration stream of the stopped guest (the host streams it)
 ///   {key}.making-{pid}-{n}/              the same, while the first create of the kind builds it
 /// </code>
 /// </summary>
 internal sealed class GuestTemplate
 {
-    /// <summary>Snapshots kept (a few hundred MiB at most each): the least recently used go first.</summary>
-    public const int MaxKept = 8;
+    /// <summary>Snapshots kept (~110 MB of memory each for a 512 MiB sandbox): the least recently used go first.</summary>
+    public const int MaxKept = 4;
 
     private const string Version = "airlock-microvm-template 1";
 
@@ -48,13 +50,11 @@ internal sealed class GuestTemplate
 
     public const string StateName = "state";
 
-    public static string Root(AirlockPaths paths) => Path.Combine(paths.DataDirectory, "microvm-templates");
-
     /// <summary>
     /// The template for a guest built from <paramref name="files"/> (by path, size and modification time: a rebuilt
     /// agent or kernel makes a new template) and <paramref name="settings"/> (RAM, vCPUs, disk size, QEMU options).
     /// </summary>
-    public static GuestTemplate For(AirlockPaths paths, IEnumerable<string> files, IEnumerable<string> settings)
+    public static GuestTemplate For(string root, IEnumerable<string> files, IEnumerable<string> settings)
     {
         var text = new StringBuilder(Version).Append('\n');
         foreach (var file in files)
@@ -70,14 +70,38 @@ internal sealed class GuestTemplate
         }
 
         var key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..24];
-        return new GuestTemplate(Root(paths), key);
+        return new GuestTemplate(root, key);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="root"/> can hold templates: created here (0711 root) when missing; an existing one must be
+    /// root's own directory that no one else can write (in a shared tmpfs such as /dev/shm another user could have made
+    /// it first, and could then swap a guest's state).
+    /// </summary>
+    public static bool TryPrepareRoot(string root)
+    {
+        try
+        {
+            System.IO.Directory.CreateDirectory(root);
+            // Opened without following a final symlink: the checks and the chmod are of this very directory.
+            if (NativeFs.Open(root, OpenFlags.Directory | OpenFlags.NoFollow, out var handle) != 0) return false;
+            using (handle)
+            {
+                if (NativeFs.StatAt(handle, "", out var status) != 0 || !status.IsDirectory || status.OwnerId != 0) return false;
+                if ((status.Permissions & 0b000_010_010) != 0) return false; // group or others may write
+                return NativeFs.ChangeMode(handle, 0b111_001_001) == 0;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     /// <summary>A directory of this create's own for the template it builds; <see cref="Publish"/> makes it the template.</summary>
     public string BeginBuild()
     {
-        System.IO.Directory.CreateDirectory(RootDirectory);
-        File.SetUnixFileMode(RootDirectory, DirectoryMode);
+        Prune();
         var building = $"{Directory}.making-{Environment.ProcessId}-{RandomNumberGenerator.GetHexString(8, lowercase: true)}";
         System.IO.Directory.CreateDirectory(building);
         File.SetUnixFileMode(building, DirectoryMode);

@@ -115,6 +115,7 @@ public sealed partial class MicroVmBackend
             initrd = layout.Initrd;
             _ = settings.AgentEnv(); // refuses a bad variable name before anything starts
             await BootArchive.WriteAsync(initrd, kernel.Initramfs, request.AgentPath, settings, cancellationToken);
+            OwnBy(initrd, uid, UnixFileMode.UserRead);
         }
         else if (restore)
         {
@@ -127,9 +128,10 @@ public sealed partial class MicroVmBackend
             building = template.BeginBuild();
             initrd = Path.Combine(building, GuestTemplate.InitrdName);
             await BootArchive.WriteAsync(initrd, kernel.Initramfs, request.AgentPath, BootSettings.TemplateBootEnv(_options.VerboseConsole), "", cancellationToken);
+            // Root's, readable by all: every QEMU of the kind reads it, none may change it.
+            File.SetUnixFileMode(initrd, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         }
 
-        if (!restore) OwnBy(initrd, uid, UnixFileMode.UserRead);
         Directory.CreateDirectory(layout.VmDirectory);
         OwnBy(layout.VmDirectory, uid, Mode0700);
         Step("initrd");
@@ -175,13 +177,16 @@ public sealed partial class MicroVmBackend
                 // /init opens the port where it waits for its settings: the guest is at the template's point.
                 await WaitForGuestPortAsync(layout, qemuPid, cancellationToken);
                 Step("template-boot");
-                await SaveTemplateAsync(layout, Path.Combine(building, GuestTemplate.StateName), uid, cancellationToken);
-                Step("template-save");
+                var saved = await TrySaveTemplateAsync(layout, Path.Combine(building, GuestTemplate.StateName), uid, cancellationToken);
+                Step(saved ? "template-save" : "template-not-saved");
                 await SendSettingsAsync(layout, settings with { Restore = (_time.GetUtcNow().ToUnixTimeSeconds(), RandomNumberGenerator.GetBytes(32)) }, qemuPid, cancellationToken);
                 Step("settings");
                 // Published once a guest went on from it: a template whose guest cannot take its settings is never used.
-                template!.Publish(building);
-                building = null;
+                if (saved)
+                {
+                    template!.Publish(building);
+                    building = null;
+                }
             }
 
             await StartBridgeAsync(request, layout, uid, procs, qemuPid, Step, cancellationToken);

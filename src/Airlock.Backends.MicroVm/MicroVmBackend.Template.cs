@@ -14,16 +14,47 @@ public sealed partial class MicroVmBackend
 
     /// <summary>
     /// The template this sandbox's guest can come from, or null when it boots with its settings in its initrd: snapshots
-    /// are off, KVM is in use (restores under KVM are untested: no machine of this project has a usable /dev/kvm), or the
-    /// sandbox has a network (its NIC is set up at boot from settings a template does not hold).
+    /// are off, KVM is in use (restores under KVM are untested: no machine of this project has a usable /dev/kvm), the
+    /// sandbox has a network (its NIC is set up at boot from settings a template does not hold), the guest kernel has
+    /// virtio-blk built in (its disks would be probed before the snapshot, as the template's), or the template directory
+    /// is not root's alone.
     /// </summary>
     private GuestTemplate? TemplateFor(BackendCreateRequest request, GuestKernel kernel, string baseDisk, long guestRam, bool kvm)
     {
         if (!_options.Snapshots || kvm || request.Network is not null) return null;
+        var config = Path.Combine(Path.GetDirectoryName(kernel.Vmlinuz)!, "config");
+        if (!File.Exists(config) || !File.ReadLines(config).Contains("CONFIG_VIRTIO_BLK=m", StringComparer.Ordinal)) return null;
+        if (!GuestTemplate.TryPrepareRoot(_options.TemplateDirectory)) return null;
         return GuestTemplate.For(
-            _paths,
+            _options.TemplateDirectory,
             [kernel.Vmlinuz, kernel.Initramfs, request.AgentPath, baseDisk, ResolveOnPath(_options.QemuPath)],
-            [$"ram={guestRam}", $"vcpus={Math.Max(1, (int)Math.Ceiling(request.Cpus))}", $"disk={request.DiskBytes}", $"tsc={HostTsc.Khz}", $"verbose={_options.VerboseConsole}"]);
+            [$"ram={guestRam}", $"vcpus={Math.Max(1, (int)Math.Ceiling(request.Cpus))}", $"tsc={HostTsc.Khz}", $"verbose={_options.VerboseConsole}"]);
+    }
+
+    /// <summary>
+    /// <see cref="SaveTemplateAsync"/>, where a failure to write the template (its tmpfs full, say) costs only the
+    /// template: the guest goes on as a booted one.
+    /// </summary>
+    private async Task<bool> TrySaveTemplateAsync(MicroVmLayout layout, string statePath, uint uid, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await SaveTemplateAsync(layout, statePath, uid, cancellationToken);
+            return true;
+        }
+        catch (IOException)
+        {
+            File.Delete(statePath);
+            var started = _time.GetTimestamp();
+            while ((await QmpClient.ExecuteAsync(layout.QmpSocket, "query-migrate", cancellationToken: cancellationToken))?["status"]?.GetValue<string>() is "setup" or "active" or "device"
+                   && _time.GetElapsedTime(started) < TimeSpan.FromSeconds(10))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(10), cancellationToken);
+            }
+
+            if (await QueryStatusAsync(layout, cancellationToken) != "running") await QmpClient.ExecuteAsync(layout.QmpSocket, "cont", cancellationToken: cancellationToken);
+            return false;
+        }
     }
 
     /// <summary>

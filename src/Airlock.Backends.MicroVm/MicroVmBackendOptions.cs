@@ -42,6 +42,14 @@ public sealed record MicroVmBackendOptions
     /// </summary>
     public bool Snapshots { get; init; } = Environment.GetEnvironmentVariable("AIRLOCK_MICROVM_SNAPSHOTS") != "off";
 
+    /// <summary>
+    /// Where template snapshots are kept: a tmpfs (memory; a cache that a reboot empties), shared by every data directory
+    /// of the host, since a template's key names every file it depends on. <c>AIRLOCK_MICROVM_TEMPLATES</c> overrides.
+    /// </summary>
+    public string TemplateDirectory { get; init; } = Environment.GetEnvironmentVariable("AIRLOCK_MICROVM_TEMPLATES") is { Length: > 0 } templates
+        ? templates
+        : "/dev/shm/airlock-microvm-templates";
+
     /// <summary>Boot under TCG takes seconds; KVM well under one.</summary>
     public TimeSpan AgentReadyTimeout { get; init; } = TimeSpan.FromSeconds(60);
 

@@ -5,6 +5,9 @@ public readonly record struct FileStatus(uint Mode, long Size, long ModifiedSeco
 {
     private const uint TypeMask = 0xF000;
 
+    /// <summary>The owner's uid.</summary>
+    public uint OwnerId { get; init; }
+
     public bool IsDirectory => (Mode & TypeMask) == 0x4000;
 
     public bool IsRegularFile => (Mode & TypeMask) == 0x8000;

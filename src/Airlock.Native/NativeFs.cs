@@ -134,7 +134,7 @@ public static unsafe class NativeFs
         fixed (byte* p = Utf8(name))
         {
             int rc = Libc.statx(dir, p, flags, StatxBasicStats, &buf);
-            status = rc == 0 ? new FileStatus(buf.Mode, (long)buf.Size, buf.MtimeSec, buf.MtimeNsec) : default;
+            status = rc == 0 ? new FileStatus(buf.Mode, (long)buf.Size, buf.MtimeSec, buf.MtimeNsec) { OwnerId = buf.Uid } : default;
             return Result(rc);
         }
     }

@@ -84,20 +84,48 @@ public sealed class BootSettingsTests
     [Fact]
     public void TemplateKey_ChangesWithAnyInput()
     {
-        var paths = new Airlock.Core.AirlockPaths("/tmp/x");
         var agent = Path.GetTempFileName();
         try
         {
-            var a = GuestTemplate.For(paths, [agent], ["ram=1"]);
-            Assert.Equal(a.Key, GuestTemplate.For(paths, [agent], ["ram=1"]).Key);
-            Assert.NotEqual(a.Key, GuestTemplate.For(paths, [agent], ["ram=2"]).Key);
+            var a = GuestTemplate.For("/t", [agent], ["ram=1"]);
+            Assert.Equal(a.Key, GuestTemplate.For("/t", [agent], ["ram=1"]).Key);
+            Assert.NotEqual(a.Key, GuestTemplate.For("/t", [agent], ["ram=2"]).Key);
             File.AppendAllText(agent, "rebuilt");
-            Assert.NotEqual(a.Key, GuestTemplate.For(paths, [agent], ["ram=1"]).Key);
-            Assert.StartsWith(GuestTemplate.Root(paths), a.State, StringComparison.Ordinal);
+            Assert.NotEqual(a.Key, GuestTemplate.For("/t", [agent], ["ram=1"]).Key);
+            Assert.Equal("/t/" + a.Key + "/state", a.State);
         }
         finally
         {
             File.Delete(agent);
         }
+    }
+
+    /// <summary>In a shared tmpfs another user could make the directory first and then swap a guest's state: refused.</summary>
+    [MicroVmFact]
+    public Task TemplateDirectory_MustBeRootsAlone()
+    {
+        var root = MicroVmHost.NewTemplateDirectory();
+        var link = root + "-link";
+        try
+        {
+            Assert.True(GuestTemplate.TryPrepareRoot(root));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute, File.GetUnixFileMode(root));
+            File.SetUnixFileMode(root, (UnixFileMode)0b111_111_111);
+            Assert.False(GuestTemplate.TryPrepareRoot(root));
+            File.SetUnixFileMode(root, (UnixFileMode)0b111_001_001);
+            Assert.Equal(0, Airlock.Native.HostMountCalls.ChangeOwner(root, 1000, 1000));
+            Assert.False(GuestTemplate.TryPrepareRoot(root));
+            Assert.Equal(0, Airlock.Native.HostMountCalls.ChangeOwner(root, 0, 0));
+            File.CreateSymbolicLink(link, root);
+            Assert.False(GuestTemplate.TryPrepareRoot(link));
+            Assert.True(GuestTemplate.TryPrepareRoot(root));
+        }
+        finally
+        {
+            File.Delete(link);
+            Directory.Delete(root);
+        }
+
+        return Task.CompletedTask;
     }
 }

@@ -18,8 +18,9 @@ public sealed class GuestTemplateTests(ITestOutputHelper output)
     public async Task RestoredGuests_HaveTheirOwnSettingsClockRandomnessAndDisk_AndABadSnapshotIsRebuilt()
     {
         var paths = MicroVmHost.NewDataDirectory();
+        var templateRoot = MicroVmHost.NewTemplateDirectory();
         var steps = new List<string>();
-        var backend = new MicroVmBackend(paths, new MicroVmBackendOptions { OnCreateStep = (step, _) => steps.Add(step) });
+        var backend = new MicroVmBackend(paths, new MicroVmBackendOptions { TemplateDirectory = templateRoot, OnCreateStep = (step, _) => steps.Add(step) });
         var ids = new List<string>();
         try
         {
@@ -49,7 +50,6 @@ public sealed class GuestTemplateTests(ITestOutputHelper output)
             var firstMark = "first-" + Guid.NewGuid().ToString("N");
             var first = await CreateAsync(firstMark);
             Assert.Contains("template-save", steps); // no template yet: this guest booted and saved one
-            var templateRoot = GuestTemplate.Root(paths);
             var template = Assert.Single(Directory.GetDirectories(templateRoot));
             var state = Path.Combine(template, GuestTemplate.StateName);
             Assert.True(new FileInfo(state).Length > 1 << 20, "the template's state was not saved");
@@ -93,11 +93,56 @@ public sealed class GuestTemplateTests(ITestOutputHelper output)
 
             await Task.Delay(TimeSpan.FromSeconds(1)); // the disk pool's background refill writes into the data directory
             Directory.Delete(paths.DataDirectory, recursive: true);
+            Directory.Delete(templateRoot, recursive: true);
         }
 
         foreach (var id in ids)
         {
             Assert.Equal(BackendState.Missing, await backend.GetStateAsync(id));
+        }
+    }
+
+    [MicroVmFact]
+    public async Task TwoFirstCreatesOfAKind_AtOnce_BothRun_AndOneTemplateIsKept()
+    {
+        var paths = MicroVmHost.NewDataDirectory();
+        var templateRoot = MicroVmHost.NewTemplateDirectory();
+        var backend = new MicroVmBackend(paths, new MicroVmBackendOptions { TemplateDirectory = templateRoot });
+        string[] ids = [MicroVmHost.NewId(), MicroVmHost.NewId()];
+        try
+        {
+            await Task.WhenAll(ids.Select(id => backend.CreateAsync(new BackendCreateRequest
+            {
+                Id = id,
+                ImageRootfs = MicroVmHost.Rootfs,
+                AgentPath = MicroVmHost.AgentPath,
+                Cpus = 1,
+                MemoryBytes = 256L << 20,
+                Pids = 128,
+                DiskBytes = 256L << 20,
+                Hostname = "sbx-" + id,
+                Env = new Dictionary<string, string>(),
+            })));
+            foreach (var id in ids)
+            {
+                Assert.Equal("sbx-" + id, await ExecAsync(new GuestClient(ct => backend.ConnectAgentAsync(id, ct)), "hostname"));
+            }
+
+            // Both booted and saved; the second to publish kept the first's template and removed its own build.
+            var kept = Assert.Single(Directory.GetDirectories(templateRoot));
+            Assert.DoesNotContain(".making-", kept, StringComparison.Ordinal);
+            Assert.True(File.Exists(Path.Combine(kept, GuestTemplate.StateName)));
+        }
+        finally
+        {
+            foreach (var id in ids)
+            {
+                await backend.DestroyAsync(id);
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            Directory.Delete(paths.DataDirectory, recursive: true);
+            Directory.Delete(templateRoot, recursive: true);
         }
     }
 

@@ -30,6 +30,9 @@ internal static class MicroVmHost
         return new AirlockPaths(directory);
     }
 
+    /// <summary>A template directory of the test's own, in memory as the default one is (no test's snapshots on the disk other tests measure).</summary>
+    public static string NewTemplateDirectory() => Path.Combine("/dev/shm", "airlock-templates-test-" + Guid.NewGuid().ToString("N")[..12]);
+
     public static string NewId() => "t" + Guid.NewGuid().ToString("N")[..12];
 }
 

@@ -33,31 +33,40 @@ mount -t proc proc /proc || fail "mount /proc"
 mount -t sysfs sysfs /sys || fail "mount /sys"
 mount -t devtmpfs devtmpfs /dev || fail "mount /dev"
 
-# load_modules ORDER_FILE: insmod each module it lists, in order (scripts/microvm-kernel.sh wrote it).
+# load_modules ORDER_FILE [SKIP]: insmod each module it lists but SKIP, in order (scripts/microvm-kernel.sh wrote it).
 load_modules() {
   while read -r module; do
+    [ "$module" = "${2:-}" ] && continue
     insmod "/lib/modules/$module.ko" || fail "insmod $module"
   done < "$1"
 }
 
-load_modules /lib/modules/order
+# A template boot defers the block driver until its settings came: the disks are then probed in the restored
+# guest, which so sees its own disks (sizes, first blocks), not the template's.
+deferred=""
+grep -qx "AIRLOCK_SETTINGS=port" /airlock/boot.env 2>/dev/null && grep -qx virtio_blk /lib/modules/order && deferred=virtio_blk
+load_modules /lib/modules/order "$deferred"
 
 . /airlock/boot.env || fail "no /airlock/boot.env"
 mark "modules loaded"
 
-# virtio devices probe asynchronously after insmod; wait (bounded) for both disks and the agent port.
-port=""
-tries=0
-while :; do
-  for dir in /sys/class/virtio-ports/*; do
-    [ -f "$dir/name" ] && [ "$(cat "$dir/name")" = airlock ] && port="/dev/${dir##*/}"
+# wait_for_devices DISKS: virtio devices probe asynchronously after insmod; wait (bounded) for the agent port, and
+# for both disks when DISKS is 1.
+wait_for_devices() {
+  port=""
+  tries=0
+  while :; do
+    for dir in /sys/class/virtio-ports/*; do
+      [ -f "$dir/name" ] && [ "$(cat "$dir/name")" = airlock ] && port="/dev/${dir##*/}"
+    done
+    [ -n "$port" ] && [ -c "$port" ] && { [ "$1" = 0 ] || { [ -b /dev/vda ] && [ -b /dev/vdb ]; }; } && break
+    tries=$((tries + 1))
+    [ "$tries" -gt 500 ] && fail "virtio devices did not appear (vda, vdb, port 'airlock')"
+    sleep 0.02
   done
-  [ -b /dev/vda ] && [ -b /dev/vdb ] && [ -n "$port" ] && [ -c "$port" ] && break
-  tries=$((tries + 1))
-  [ "$tries" -gt 500 ] && fail "virtio devices did not appear (vda, vdb, port 'airlock')"
-  sleep 0.02
-done
+}
 
+if [ -n "$deferred" ]; then wait_for_devices 0; else wait_for_devices 1; fi
 mark "devices ready"
 
 # read_settings PORT: from the host, a line naming the end marker, then boot.env's lines, the marker, env's lines,
@@ -91,8 +100,10 @@ if [ "${AIRLOCK_SETTINGS:-}" = port ]; then
   . /airlock/boot.env || fail "bad settings from the host"
   # The snapshot's clock is the template's: the host's time, to the second, as an RTC read at boot would give.
   date -s "@$AIRLOCK_CLOCK" >/dev/null || fail "set the clock"
-  # Blocks of vdb the template's kernel read (its partition scan) are the template's disk, not this sandbox's.
-  blockdev --flushbufs /dev/vdb || fail "flush the cached blocks of /dev/vdb"
+  if [ -n "$deferred" ]; then
+    insmod "/lib/modules/$deferred.ko" || fail "insmod $deferred"
+    wait_for_devices 1
+  fi
   mark "settings received"
 fi
 ip link set lo up || fail "bring up lo"
