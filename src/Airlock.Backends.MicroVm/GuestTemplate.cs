@@ -101,7 +101,6 @@ internal sealed class GuestTemplate
     /// <summary>A directory of this create's own for the template it builds; <see cref="Publish"/> makes it the template.</summary>
     public string BeginBuild()
     {
-        Prune();
         var building = $"{Directory}.making-{Environment.ProcessId}-{RandomNumberGenerator.GetHexString(8, lowercase: true)}";
         System.IO.Directory.CreateDirectory(building);
         File.SetUnixFileMode(building, DirectoryMode);
@@ -120,7 +119,7 @@ internal sealed class GuestTemplate
             System.IO.Directory.Delete(building, recursive: true);
         }
 
-        Prune();
+        Prune(RootDirectory);
     }
 
     /// <summary>Records a use: pruning keeps the most recently used.</summary>
@@ -152,15 +151,25 @@ internal sealed class GuestTemplate
 
     private const UnixFileMode DirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
 
-    /// <summary>Keeps the <see cref="MaxKept"/> most recently used templates; drops builds abandoned over an hour ago (a crashed create).</summary>
-    private void Prune()
+    /// <summary>
+    /// Keeps the <see cref="MaxKept"/> most recently used templates in <paramref name="root"/>; drops builds whose process
+    /// is gone (a create killed midway) or that were abandoned over an hour ago.
+    /// </summary>
+    public static void Prune(string root)
     {
         var templates = new List<(string Path, DateTime Used)>();
-        foreach (var directory in System.IO.Directory.EnumerateDirectories(RootDirectory))
+        foreach (var directory in System.IO.Directory.EnumerateDirectories(root))
         {
-            if (Path.GetFileName(directory).Contains(".making-", StringComparison.Ordinal))
+            var name = Path.GetFileName(directory);
+            var making = name.IndexOf(".making-", StringComparison.Ordinal);
+            if (making >= 0)
             {
-                if (System.IO.Directory.GetLastWriteTimeUtc(directory) < DateTime.UtcNow.AddHours(-1)) DeleteQuietly(directory);
+                var pid = name[(making + ".making-".Length)..].Split('-')[0];
+                if (!System.IO.Directory.Exists("/proc/" + pid) || System.IO.Directory.GetLastWriteTimeUtc(directory) < DateTime.UtcNow.AddHours(-1))
+                {
+                    DeleteQuietly(directory);
+                }
+
                 continue;
             }
 

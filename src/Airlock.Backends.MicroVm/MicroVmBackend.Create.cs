@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
 using Airlock.Backends.Runc;
 using Airlock.Core.Backends;
 using Airlock.Guest.Protocol;
@@ -103,6 +102,7 @@ public sealed partial class MicroVmBackend
         Step("quota-disk");
 
         var settings = new BootSettings(request.Hostname, request.Ttl, request.Env, _options.VerboseConsole) { MemoryBytes = request.MemoryBytes, Tasks = request.Pids, PathRules = pathRules, Network = request.Network };
+        _ = settings.AgentEnv(); // refuses a bad variable name before anything starts (a restore would blame its template)
         // The guest gets the user's limit plus room for its own kernel; its cgroup holds the user to the limit.
         var guestRam = request.MemoryBytes + _options.GuestKernelBytes;
         var kvm = _kvm?.Usable == true;
@@ -113,7 +113,6 @@ public sealed partial class MicroVmBackend
         if (template is null)
         {
             initrd = layout.Initrd;
-            _ = settings.AgentEnv(); // refuses a bad variable name before anything starts
             await BootArchive.WriteAsync(initrd, kernel.Initramfs, request.AgentPath, settings, cancellationToken);
             OwnBy(initrd, uid, UnixFileMode.UserRead);
         }
@@ -124,7 +123,6 @@ public sealed partial class MicroVmBackend
         }
         else
         {
-            _ = settings.AgentEnv();
             building = template.BeginBuild();
             initrd = Path.Combine(building, GuestTemplate.InitrdName);
             await BootArchive.WriteAsync(initrd, kernel.Initramfs, request.AgentPath, BootSettings.TemplateBootEnv(_options.VerboseConsole), "", cancellationToken);
@@ -157,7 +155,7 @@ public sealed partial class MicroVmBackend
                 {
                     await RestoreTemplateAsync(layout, template!, qemuPid, cancellationToken);
                     Step("restore");
-                    await SendSettingsAsync(layout, settings with { Restore = (_time.GetUtcNow().ToUnixTimeSeconds(), RandomNumberGenerator.GetBytes(32)) }, qemuPid, cancellationToken);
+                    await SendSettingsAsync(layout, settings, qemuPid, cancellationToken);
                     Step("settings");
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
@@ -179,7 +177,7 @@ public sealed partial class MicroVmBackend
                 Step("template-boot");
                 var saved = await TrySaveTemplateAsync(layout, Path.Combine(building, GuestTemplate.StateName), uid, cancellationToken);
                 Step(saved ? "template-save" : "template-not-saved");
-                await SendSettingsAsync(layout, settings with { Restore = (_time.GetUtcNow().ToUnixTimeSeconds(), RandomNumberGenerator.GetBytes(32)) }, qemuPid, cancellationToken);
+                await SendSettingsAsync(layout, settings, qemuPid, cancellationToken);
                 Step("settings");
                 // Published once a guest went on from it: a template whose guest cannot take its settings is never used.
                 if (saved)

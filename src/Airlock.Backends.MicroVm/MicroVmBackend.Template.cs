@@ -25,6 +25,7 @@ public sealed partial class MicroVmBackend
         var config = Path.Combine(Path.GetDirectoryName(kernel.Vmlinuz)!, "config");
         if (!File.Exists(config) || !File.ReadLines(config).Contains("CONFIG_VIRTIO_BLK=m", StringComparer.Ordinal)) return null;
         if (!GuestTemplate.TryPrepareRoot(_options.TemplateDirectory)) return null;
+        GuestTemplate.Prune(_options.TemplateDirectory);
         return GuestTemplate.For(
             _options.TemplateDirectory,
             [kernel.Vmlinuz, kernel.Initramfs, request.AgentPath, baseDisk, ResolveOnPath(_options.QemuPath)],
@@ -124,11 +125,13 @@ public sealed partial class MicroVmBackend
     }
 
     /// <summary>
-    /// Hands /init its boot.env and env through the agent's port (the protocol is read_settings in Guest/init.sh), waits
-    /// for its "ok", then for it to close the port, so the bridge only ever meets the agent's open of it.
+    /// Hands /init its boot.env and env through the agent's port (the protocol is read_settings in Guest/init.sh), with
+    /// the host's clock and a fresh random seed (the guest continues from a snapshot), waits for its "ok", then for it
+    /// to close the port, so the bridge only ever meets the agent's open of it.
     /// </summary>
     private async Task SendSettingsAsync(MicroVmLayout layout, BootSettings settings, int qemuPid, CancellationToken cancellationToken)
     {
+        settings = settings with { Restore = (_time.GetUtcNow().ToUnixTimeSeconds(), RandomNumberGenerator.GetBytes(32)) };
         var bootEnv = settings.BootEnv();
         var env = settings.AgentEnv();
         string end;

@@ -128,4 +128,33 @@ public sealed class BootSettingsTests
 
         return Task.CompletedTask;
     }
+
+    [Fact]
+    public void Prune_KeepsTheMostRecentlyUsed_AndDropsBuildsWhoseProcessIsGone()
+    {
+        var root = Directory.CreateTempSubdirectory("airlock-templates-").FullName;
+        try
+        {
+            for (var i = 0; i < GuestTemplate.MaxKept + 2; i++)
+            {
+                Directory.CreateDirectory(Path.Combine(root, $"k{i}"));
+                var state = Path.Combine(root, $"k{i}", GuestTemplate.StateName);
+                File.WriteAllText(state, "s");
+                File.SetLastWriteTimeUtc(state, DateTime.UtcNow.AddMinutes(i)); // k0 least recently used
+            }
+
+            var live = Directory.CreateDirectory(Path.Combine(root, $"k0.making-{Environment.ProcessId}-aa")).FullName;
+            var dead = Directory.CreateDirectory(Path.Combine(root, "k0.making-2147483646-bb")).FullName;
+            GuestTemplate.Prune(root);
+            string?[] expected = [.. Enumerable.Range(2, GuestTemplate.MaxKept).Select(i => $"k{i}"), Path.GetFileName(live)];
+            Assert.Equal(
+                expected.Order(StringComparer.Ordinal),
+                Directory.GetDirectories(root).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+            Assert.False(Directory.Exists(dead));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
 }
