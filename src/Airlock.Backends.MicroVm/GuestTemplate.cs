@@ -151,6 +151,23 @@ internal sealed class GuestTemplate
 
     private const UnixFileMode DirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
 
+    /// <summary>The published templates in <paramref name="root"/> and the bytes they hold; nothing is created or changed.</summary>
+    public static (int Count, long Bytes) Measure(string root)
+    {
+        if (!System.IO.Directory.Exists(root)) return (0, 0);
+        var (count, bytes) = (0, 0L);
+        foreach (var directory in System.IO.Directory.EnumerateDirectories(root))
+        {
+            var state = new FileInfo(Path.Combine(directory, StateName));
+            if (Path.GetFileName(directory).Contains(".making-", StringComparison.Ordinal) || !state.Exists) continue;
+            var initrd = new FileInfo(Path.Combine(directory, InitrdName));
+            count++;
+            bytes += state.Length + (initrd.Exists ? initrd.Length : 0);
+        }
+
+        return (count, bytes);
+    }
+
     /// <summary>
     /// Keeps the <see cref="MaxKept"/> most recently used templates in <paramref name="root"/>; drops builds whose process
     /// is gone (a create killed midway) or that were abandoned over an hour ago.

@@ -86,6 +86,7 @@ public sealed partial class MicroVmBackend : ISandboxBackend
             return new TierProbe(Tier, false, $"{_kvm.Reason}; TCG emulation is turned off (AIRLOCK_MICROVM_TCG=never)", kvm.Fix, HostChecks: checks);
         }
 
+        checks = [.. checks, SnapshotCheck()];
         // Still a VM boundary, but 10-50x slower to boot: auto takes it only when configuration says so.
         return new TierProbe(
             Tier,
@@ -94,6 +95,21 @@ public sealed partial class MicroVmBackend : ISandboxBackend
             "a host with usable /dev/kvm boots microVMs 10-50x faster",
             NotForAuto: _options.TcgForAuto ? null : "no usable /dev/kvm (see doctor's kvm check), and TCG emulation is used only when asked for (--isolation microvm, or AIRLOCK_MICROVM_TCG=auto)",
             HostChecks: checks);
+    }
+
+    /// <summary>Whether guests come from template snapshots here, and what the cache holds (see <see cref="GuestTemplate"/>).</summary>
+    private DoctorCheck SnapshotCheck()
+    {
+        var (count, bytes) = GuestTemplate.Measure(_options.TemplateDirectory);
+        return new DoctorCheck
+        {
+            Name = "microvm-snapshots",
+            Ok = true,
+            Detail = _options.Snapshots
+                ? $"on: a sandbox without a network restores its kind's template snapshot instead of booting; {count} kept in {_options.TemplateDirectory} ({bytes >> 20} MiB of memory)"
+                : "off (AIRLOCK_MICROVM_SNAPSHOTS=off): every guest boots its kernel",
+            Informational = true,
+        };
     }
 
     public async Task<Stream> ConnectAgentAsync(string sandboxId, CancellationToken cancellationToken = default)

@@ -29,18 +29,7 @@ public sealed class GuestTemplateTests(ITestOutputHelper output)
                 var id = MicroVmHost.NewId();
                 ids.Add(id);
                 steps.Clear();
-                await backend.CreateAsync(new BackendCreateRequest
-                {
-                    Id = id,
-                    ImageRootfs = MicroVmHost.Rootfs,
-                    AgentPath = MicroVmHost.AgentPath,
-                    Cpus = 1,
-                    MemoryBytes = 256L << 20,
-                    Pids = 128,
-                    DiskBytes = 256L << 20,
-                    Hostname = "sbx-" + id,
-                    Env = new Dictionary<string, string> { ["MARK"] = mark },
-                });
+                await backend.CreateAsync(MicroVmHost.Request(id, new() { ["MARK"] = mark }));
                 output.WriteLine($"{id}: {string.Join(", ", steps)}");
                 var facts = await ExecAsync(new GuestClient(ct => backend.ConnectAgentAsync(id, ct)), Facts);
                 output.WriteLine(facts);
@@ -111,18 +100,7 @@ public sealed class GuestTemplateTests(ITestOutputHelper output)
         string[] ids = [MicroVmHost.NewId(), MicroVmHost.NewId()];
         try
         {
-            await Task.WhenAll(ids.Select(id => backend.CreateAsync(new BackendCreateRequest
-            {
-                Id = id,
-                ImageRootfs = MicroVmHost.Rootfs,
-                AgentPath = MicroVmHost.AgentPath,
-                Cpus = 1,
-                MemoryBytes = 256L << 20,
-                Pids = 128,
-                DiskBytes = 256L << 20,
-                Hostname = "sbx-" + id,
-                Env = new Dictionary<string, string>(),
-            })));
+            await Task.WhenAll(ids.Select(id => backend.CreateAsync(MicroVmHost.Request(id))));
             foreach (var id in ids)
             {
                 Assert.Equal("sbx-" + id, await ExecAsync(new GuestClient(ct => backend.ConnectAgentAsync(id, ct)), "hostname"));

@@ -33,6 +33,20 @@ internal static class MicroVmHost
     /// <summary>A template directory of the test's own, in memory as the default one is (no test's snapshots on the disk other tests measure).</summary>
     public static string NewTemplateDirectory() => Path.Combine("/dev/shm", "airlock-templates-test-" + Guid.NewGuid().ToString("N")[..12]);
 
+    /// <summary>The small sandbox the VM tests create: 1 vCPU, 256 MiB, 128 tasks, a 256 MiB disk, hostname sbx-ID.</summary>
+    public static Airlock.Core.Backends.BackendCreateRequest Request(string id, Dictionary<string, string>? env = null) => new()
+    {
+        Id = id,
+        ImageRootfs = Rootfs,
+        AgentPath = AgentPath,
+        Cpus = 1,
+        MemoryBytes = 256L << 20,
+        Pids = 128,
+        DiskBytes = 256L << 20,
+        Hostname = "sbx-" + id,
+        Env = env ?? [],
+    };
+
     public static string NewId() => "t" + Guid.NewGuid().ToString("N")[..12];
 }
 

@@ -24,18 +24,7 @@ public sealed class MicroVmSandboxTests(ITestOutputHelper output)
         {
             output.WriteLine(backend.Probe().Reason);
             var clock = Stopwatch.StartNew();
-            await backend.CreateAsync(new BackendCreateRequest
-            {
-                Id = id,
-                ImageRootfs = MicroVmHost.Rootfs,
-                AgentPath = MicroVmHost.AgentPath,
-                Cpus = 1,
-                MemoryBytes = 256L << 20,
-                Pids = 128,
-                DiskBytes = 256L << 20,
-                Hostname = "sbx-" + id,
-                Env = new Dictionary<string, string> { ["AIRLOCK_TEST"] = "it's \"quoted\" $HOME" },
-            });
+            await backend.CreateAsync(MicroVmHost.Request(id, new() { ["AIRLOCK_TEST"] = "it's \"quoted\" $HOME" }));
             output.WriteLine($"create {clock.ElapsedMilliseconds} ms: {string.Join(", ", steps)}");
             qemuPid = MicroVmBackend.ReadPid(layout.QemuPidFile);
             var client = new GuestClient(ct => backend.ConnectAgentAsync(id, ct));

@@ -38,6 +38,13 @@ public sealed class DoctorTests : IDisposable
         Assert.Equal(kvm.GetProperty("ok").GetBoolean(), microvmForAuto);
         var expected = microvmForAuto ? "microvm" : tiers["gvisor"].GetProperty("forAuto").GetBoolean() ? "gvisor" : "container";
         Assert.StartsWith(expected + " ", root.GetProperty("autoChoice").GetString(), StringComparison.Ordinal);
+
+        // Under TCG the report says whether guests come from template snapshots and what the cache holds.
+        if (!kvm.GetProperty("ok").GetBoolean() && tiers["microvm"].GetProperty("available").GetBoolean())
+        {
+            var snapshots = root.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "microvm-snapshots");
+            Assert.Matches(@"^on: .* \d+ kept in /dev/shm/airlock-microvm-templates \(\d+ MiB of memory\)$", snapshots.GetProperty("detail").GetString());
+        }
     }
 
     [Fact]
