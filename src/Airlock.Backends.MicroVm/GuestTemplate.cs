@@ -52,7 +52,7 @@ internal sealed class GuestTemplate
 
     /// <summary>
     /// The template for a guest built from <paramref name="files"/> (by path, size and modification time: a rebuilt
-    /// agent or kernel makes a new template) and <paramref name="settings"/> (RAM, vCPUs, disk size, QEMU options).
+    /// agent or kernel makes a new template) and <paramref name="settings"/> (RAM, vCPUs, QEMU options).
     /// </summary>
     public static GuestTemplate For(string root, IEnumerable<string> files, IEnumerable<string> settings)
     {
