@@ -59,7 +59,7 @@ internal sealed record BootSettings(string Hostname, TimeSpan? Ttl, IReadOnlyDic
         var text = $"AIRLOCK_HOSTNAME={Quote(Hostname)}\nAIRLOCK_AGENT_ARGS={Quote(args)}\n";
         // A verbose console also gets /init's steps with the guest's uptime: where a boot's time goes.
         if (AgentLogToConsole) text += "AIRLOCK_TRACE=1\n";
-        if (Restore is { } clock) text += $"AIRLOCK_CLOCK={clock.ClockSeconds.ToString(CultureInfo.InvariantCulture)}\n";
+        if (Restore is { } restored) text += $"AIRLOCK_CLOCK={restored.ClockSeconds.ToString(CultureInfo.InvariantCulture)}\n";
         if (Network is { } link)
         {
             text += $"AIRLOCK_NET_ADDRESS={Quote($"{link.SandboxAddress}/{link.PrefixLength.ToString(CultureInfo.InvariantCulture)}")}\n" +

@@ -50,6 +50,9 @@ internal sealed class GuestTemplate
 
     public const string StateName = "state";
 
+    /// <summary>In a build's directory name: <c>{key}.making-{pid}-{n}</c>.</summary>
+    private const string Making = ".making-";
+
     /// <summary>
     /// The template for a guest built from <paramref name="files"/> (by path, size and modification time: a rebuilt
     /// agent or kernel makes a new template) and <paramref name="settings"/> (RAM, vCPUs, QEMU options).
@@ -101,7 +104,7 @@ internal sealed class GuestTemplate
     /// <summary>A directory of this create's own for the template it builds; <see cref="Publish"/> makes it the template.</summary>
     public string BeginBuild()
     {
-        var building = $"{Directory}.making-{Environment.ProcessId}-{RandomNumberGenerator.GetHexString(8, lowercase: true)}";
+        var building = $"{Directory}{Making}{Environment.ProcessId}-{RandomNumberGenerator.GetHexString(8, lowercase: true)}";
         System.IO.Directory.CreateDirectory(building);
         File.SetUnixFileMode(building, DirectoryMode);
         return building;
@@ -159,7 +162,7 @@ internal sealed class GuestTemplate
         foreach (var directory in System.IO.Directory.EnumerateDirectories(root))
         {
             var state = new FileInfo(Path.Combine(directory, StateName));
-            if (Path.GetFileName(directory).Contains(".making-", StringComparison.Ordinal) || !state.Exists) continue;
+            if (Path.GetFileName(directory).Contains(Making, StringComparison.Ordinal) || !state.Exists) continue;
             var initrd = new FileInfo(Path.Combine(directory, InitrdName));
             count++;
             bytes += state.Length + (initrd.Exists ? initrd.Length : 0);
@@ -178,10 +181,10 @@ internal sealed class GuestTemplate
         foreach (var directory in System.IO.Directory.EnumerateDirectories(root))
         {
             var name = Path.GetFileName(directory);
-            var making = name.IndexOf(".making-", StringComparison.Ordinal);
+            var making = name.IndexOf(Making, StringComparison.Ordinal);
             if (making >= 0)
             {
-                var pid = name[(making + ".making-".Length)..].Split('-')[0];
+                var pid = name[(making + Making.Length)..].Split('-')[0];
                 if (!System.IO.Directory.Exists("/proc/" + pid) || System.IO.Directory.GetLastWriteTimeUtc(directory) < DateTime.UtcNow.AddHours(-1))
                 {
                     DeleteQuietly(directory);

@@ -241,12 +241,7 @@ public sealed partial class MicroVmBackend
         {
             try
             {
-                var chardevs = await QmpClient.ExecuteAsync(layout.QmpSocket, "query-chardev", cancellationToken: cancellationToken);
-                if (chardevs is System.Text.Json.Nodes.JsonArray list
-                    && list.Any(c => c?["label"]?.GetValue<string>() == "agent" && c?["frontend-open"]?.GetValue<bool>() == true))
-                {
-                    return;
-                }
+                if (await GuestPortOpenAsync(layout, cancellationToken)) return;
             }
             catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
             {

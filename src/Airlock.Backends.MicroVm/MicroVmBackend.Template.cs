@@ -22,14 +22,28 @@ public sealed partial class MicroVmBackend
     private GuestTemplate? TemplateFor(BackendCreateRequest request, GuestKernel kernel, string baseDisk, long guestRam, bool kvm)
     {
         if (!_options.Snapshots || kvm || request.Network is not null) return null;
-        var config = Path.Combine(Path.GetDirectoryName(kernel.Vmlinuz)!, "config");
-        if (!File.Exists(config) || !File.ReadLines(config).Contains("CONFIG_VIRTIO_BLK=m", StringComparer.Ordinal)) return null;
+        if (!BlockDriverIsModule(kernel)) return null;
         if (!GuestTemplate.TryPrepareRoot(_options.TemplateDirectory)) return null;
         GuestTemplate.Prune(_options.TemplateDirectory);
         return GuestTemplate.For(
             _options.TemplateDirectory,
-            [kernel.Vmlinuz, kernel.Initramfs, request.AgentPath, baseDisk, ResolveOnPath(_options.QemuPath)],
+            [kernel.Vmlinuz, kernel.Initramfs, request.AgentPath, baseDisk, FindProgram(_options.QemuPath) ?? _options.QemuPath],
             [$"ram={guestRam}", $"vcpus={Math.Max(1, (int)Math.Ceiling(request.Cpus))}", $"tsc={HostTsc.Khz}", $"verbose={_options.VerboseConsole}"]);
+    }
+
+    /// <summary>
+    /// Whether the guest kernel builds virtio-blk as a module (its <c>config</c>), which a template boot defers. Read once
+    /// per kernel build, not per create: a kernel's config is ~7,000 lines.
+    /// </summary>
+    private bool BlockDriverIsModule(GuestKernel kernel)
+    {
+        var config = new FileInfo(Path.Combine(Path.GetDirectoryName(kernel.Vmlinuz)!, "config"));
+        if (!config.Exists) return false;
+        var version = (config.FullName, config.LastWriteTimeUtc);
+        if (_blockDriverIsModule is { } known && known.Config == version) return known.IsModule;
+        var isModule = File.ReadLines(config.FullName).Contains("CONFIG_VIRTIO_BLK=m", StringComparer.Ordinal);
+        _blockDriverIsModule = (version, isModule);
+        return isModule;
     }
 
     /// <summary>
@@ -174,9 +188,4 @@ public sealed partial class MicroVmBackend
         return chardevs is JsonArray list
                && list.Any(c => c?["label"]?.GetValue<string>() == "agent" && c?["frontend-open"]?.GetValue<bool>() == true);
     }
-
-    private static string ResolveOnPath(string program) =>
-        program.Contains('/', StringComparison.Ordinal)
-            ? program
-            : (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Where(dir => dir.Length > 0).Select(dir => Path.Combine(dir, program)).FirstOrDefault(File.Exists) ?? program;
 }

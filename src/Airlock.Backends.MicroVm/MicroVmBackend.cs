@@ -21,6 +21,7 @@ public sealed partial class MicroVmBackend : ISandboxBackend
     private readonly TimeProvider _time;
     private readonly BlankDiskPool _diskPool;
     private KvmProbe.Result? _kvm;
+    private ((string Path, DateTime Written) Config, bool IsModule)? _blockDriverIsModule;
 
     public MicroVmBackend(AirlockPaths paths)
         : this(paths, new MicroVmBackendOptions())
@@ -39,7 +40,7 @@ public sealed partial class MicroVmBackend : ISandboxBackend
 
     public TierProbe Probe()
     {
-        var qemuFound = File.Exists(_options.QemuPath) || OnPath(_options.QemuPath);
+        var qemuFound = FindProgram(_options.QemuPath) is not null;
         var qemu = new DoctorCheck
         {
             Name = "qemu",
@@ -244,6 +245,9 @@ public sealed partial class MicroVmBackend : ISandboxBackend
 
     private static bool BridgeAlive(MicroVmLayout layout) => ReadPid(layout.BridgePidFile) is { } pid && IsAlive(pid, layout);
 
-    private static bool OnPath(string name) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(dir => dir.Length > 0 && File.Exists(Path.Combine(dir, name)));
+    /// <summary>The program's path: itself when it names a path, else its first match on PATH; null when there is none.</summary>
+    private static string? FindProgram(string program) =>
+        program.Contains('/', StringComparison.Ordinal)
+            ? File.Exists(program) ? program : null
+            : (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Where(dir => dir.Length > 0).Select(dir => Path.Combine(dir, program)).FirstOrDefault(File.Exists);
 }

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Text;
 
 namespace Airlock.Native;
 
@@ -14,24 +13,16 @@ public static unsafe class KernelRandom
     // _IOW('R', 0x03, int[2]) and _IO('R', 0x07) from <linux/random.h>.
     private const nuint AddEntropy = 0x4008_5203;
     private const nuint ReseedGenerator = 0x5207;
-    private const int WriteOnly = 0x1;
-    private const int CloseOnExec = 0x80000;
-    private const int AtCurrentDirectory = -100;
 
     /// <summary>Returns 0, or the errno of the step that failed.</summary>
     public static int Reseed(ReadOnlySpan<byte> seed)
     {
         if (seed.Length is 0 or > 512) return Errno.EINVAL;
-        var path = Encoding.ASCII.GetBytes("/dev/urandom\0");
-        int fd;
-        fixed (byte* pathPointer = path)
+        var errno = NativeFs.Open("/dev/urandom", OpenFlags.WriteOnly, out var urandom);
+        if (errno != 0) return errno;
+        using (urandom)
         {
-            fd = Libc.openat_cwd(AtCurrentDirectory, pathPointer, WriteOnly | CloseOnExec, 0);
-        }
-
-        if (fd < 0) return Marshal.GetLastPInvokeError();
-        try
-        {
+            var fd = (int)urandom.DangerousGetHandle();
             // struct rand_pool_info { int entropy_count (bits); int buf_size (bytes); __u32 buf[]; }
             var info = new byte[8 + seed.Length];
             BitConverter.TryWriteBytes(info.AsSpan(0, 4), seed.Length * 8);
@@ -43,10 +34,6 @@ public static unsafe class KernelRandom
             }
 
             return Libc.ioctl(fd, ReseedGenerator, null) == 0 ? 0 : Marshal.GetLastPInvokeError();
-        }
-        finally
-        {
-            _ = Libc.close(fd);
         }
     }
 }
