@@ -35,6 +35,7 @@ public sealed partial class MmdebstrapImageStore
             var built = Stopwatch.GetElapsedTime(started);
 
             RootfsFinisher.Finish(rootfs);
+            if (LocaleArchive.Missing(rootfs)) LocaleArchive.Add(rootfs, owner: null);
             cancellationToken.ThrowIfCancellationRequested();
             started = Stopwatch.GetTimestamp();
             var shifted = await RootfsOwnership.ShiftAsync(rootfs, HostIdRange.Base, cancellationToken);

@@ -29,7 +29,12 @@ public sealed partial class MmdebstrapImageStore : IImageStore
     {
         ImageNames.ValidateName(name);
         var info = ReadInfo(name);
-        if (info is not null && MissingRecipePackages(info).Count == 0) return RootfsOf(name);
+        if (info is not null && MissingRecipePackages(info).Count == 0)
+        {
+            if (LocaleArchive.Missing(RootfsOf(name))) await AddLocaleArchiveAsync(name, progress, cancellationToken);
+            return RootfsOf(name);
+        }
+
         if (ImageNames.Recipe(name) is not { } recipe) throw ImageNames.Unknown(name);
 
         progress?.Report(info is null
@@ -72,6 +77,28 @@ public sealed partial class MmdebstrapImageStore : IImageStore
         if (ReadInfo(name) is null) throw AirlockException.NotFound($"no image '{name}'; `airlock image ls` lists the images");
         ThrowIfInUse(name, "remove");
         RetireImageDirectory(name);
+    }
+
+    /// <summary>
+    /// Gives an image built by an older Airlock its locale archive (see <see cref="LocaleArchive"/>), under the build
+    /// lock and only while no sandbox's overlay uses the tree: a lower layer must not change under a mounted overlay.
+    /// In use or failing, the image stays as it was (correct, only slower to start commands) and a later use tries again.
+    /// </summary>
+    private async Task AddLocaleArchiveAsync(string name, IProgress<string>? progress, CancellationToken cancellationToken)
+    {
+        using var buildLock = await LockAsync(name, progress, cancellationToken);
+        var rootfs = RootfsOf(name);
+        if (ReadInfo(name) is null || !LocaleArchive.Missing(rootfs)) return;
+        if (MountTable.OverlaysUsing(rootfs, File.ReadAllText(MountTable.MountInfoPath)).Count > 0) return;
+        try
+        {
+            LocaleArchive.Add(rootfs, owner: HostIdRange.Base);
+            progress?.Report($"image '{name}': added the C.UTF-8 locale archive (commands start faster)");
+        }
+        catch (AirlockException e)
+        {
+            progress?.Report($"image '{name}': {e.Message}; left as it was");
+        }
     }
 
     /// <summary>

@@ -38,6 +38,15 @@ public sealed class MmdebstrapBuildTests : IDisposable
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(rootfs, "var", "lib", "apt", "lists")));
         Assert.False(Directory.Exists(Path.Combine(rootfs, "usr", "share", "man", "man1")));
 
+        // Every command's LANG=C.UTF-8 comes from one archive; an image from before the archive gets it at next use.
+        var archive = Path.Combine(rootfs, "usr", "lib", "locale", "locale-archive");
+        Assert.Equal((Base, Base, "644"), TempImagesDirectory.Stat(archive));
+        File.Delete(archive);
+        Assert.Equal(rootfs, await new MmdebstrapImageStore(_dir.Paths).GetRootfsAsync("tiny"));
+        Assert.Equal((Base, Base, "644"), TempImagesDirectory.Stat(archive));
+        var listed = Airlock.Core.Doctor.HostCommand.Run("chroot", [rootfs, "/usr/bin/localedef", "--list-archive"]);
+        Assert.Equal("C.utf8", listed.StandardOutput.Trim());
+
         Assert.Contains("downloading packages with apt", lines);
         Assert.Contains(lines, line => line.StartsWith("installing bash (", StringComparison.Ordinal));
         Assert.DoesNotContain(_dir.Entries, entry => entry.StartsWith(".build-", StringComparison.Ordinal));
