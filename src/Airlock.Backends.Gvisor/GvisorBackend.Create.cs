@@ -13,15 +13,21 @@ public sealed partial class GvisorBackend
 {
     /// <summary>
     /// Steps, each undone by <see cref="DestroyAsync"/> from the id alone: sandbox dir (+ tier marker) ->
-    /// quota disk and overlay root (shared with the container tier) -> config.json -> runsc run -d -> the
-    /// memory cgroup grows by gVisor's own footprint -> wait for the agent socket.
+    /// quota disk and overlay root (shared with the container tier) -> config.json -> the sandbox's cgroups, made and
+    /// limited here -> runsc run -d through <c>airlock-agent runsc-exec</c> (see RunscLauncher: runsc is born in those
+    /// cgroups and runs with <c>--ignore-cgroups</c>) -> wait for the agent socket.
     /// <para>
-    /// Memory: the spec's limit is the user's (the sentry reports it as MemTotal) and the agent's memory guard
-    /// kills the largest process when the sentry's usage reaches it, so the command ends with exit 137 and
-    /// <c>memory</c> while the sandbox lives on, as in the container tier. The host cgroup grants
-    /// <see cref="RunscOverhead.MemoryBytes"/> on top for the sentry, the gofer and what a command allocates
-    /// between two of the guard's polls; only past that does the host OOM killer pick a sentry or stub
-    /// process, which ends the whole sandbox (counted in <see cref="LimitCounters.OomKills"/>).
+    /// Memory: the sentry reports the user's limit as MemTotal (runsc-exec shows runsc that figure as the machine's
+    /// memory) and the agent's memory guard kills the largest process when the sentry's usage reaches it, so the
+    /// command ends with exit 137 and <c>memory</c> while the sandbox lives on, as in the container tier. The host cgroup
+    /// allows <see cref="RunscOverhead.MemoryBytes"/> on top for the sentry, the gofer and what a command allocates
+    /// between two of the guard's polls; only past that does the host OOM killer pick a sentry or stub process, which
+    /// ends the whole sandbox (counted in <see cref="LimitCounters.OomKills"/>).
+    /// </para>
+    /// <para>
+    /// Why the engine and not runsc makes the cgroups: runsc joins them itself and moves back out after starting the
+    /// sandbox, two cgroup migrations, and each waits for a kernel RCU grace period (8-14 ms on the development VM) while
+    /// runsc can go no further; ~30 ms of a 150 ms <c>runsc run</c>. runsc-exec joins once, before runsc starts.
     /// </para>
     /// </summary>
     public Task CreateAsync(BackendCreateRequest request, CancellationToken cancellationToken = default)
@@ -51,23 +57,31 @@ public sealed partial class GvisorBackend
 
         Directory.CreateDirectory(RunscRoot);
         File.SetUnixFileMode(RunscRoot, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var cgroupProcs = SandboxCgroups.CreateWithLimits(layout.CgroupsPath, request.MemoryBytes + RunscOverhead.MemoryBytes,
+            RunscOverhead.HostTaskBudget(request.Pids, _options.HostTaskCeiling), request.Cpus);
+        Step("cgroups");
+
         // The sandbox's runsc processes keep their stderr on /dev/null; --panic-log keeps a Go runtime abort
         // of the sentry or gofer (the only trace of e.g. a refused thread) where a person can read it.
         // With a network namespace of the engine's, --network=sandbox: the sentry's own netstack takes over the
         // namespace's eth0 (address and default route as iproute2 set them) and writes frames to it from the host.
         var flags = RunscFlags(_options).Select(f => f == "--network=none" && request.Network is not null ? "--network=sandbox" : f);
         var run = new OciRuntime(_options.RunscPath, RunscRoot, [.. flags, "--panic-log=" + RunscPanicLog(layout)]);
-        IReadOnlyList<string>? launcher = null;
+        var scratch = Directory.CreateDirectory(Path.Combine(layout.Bundle, "launch")).FullName;
+        List<string> launcher = [Path.GetFullPath(request.AgentPath), "runsc-exec", "--scratch", scratch,
+            "--mem-total", request.MemoryBytes.ToString(CultureInfo.InvariantCulture)];
         if (request.Network?.NamespacePath is { } netns)
         {
             await File.WriteAllTextAsync(NetnsFile(layout), netns, cancellationToken);
-            launcher = NetstackLauncher(netns);
+            launcher.AddRange(["--netns", netns]);
         }
+
+        foreach (var procs in cgroupProcs) launcher.AddRange(["--cgroup", procs]);
+        launcher.Add("--");
 
         await run.RunDetachedAsync(layout.ContainerId, layout.Bundle, layout.PidFile, RunscLog(layout), TimeSpan.FromSeconds(60), launcher, cancellationToken);
         Step("runsc-run");
 
-        GrantRunscMemory(layout, request.MemoryBytes);
         var sentryPid = int.Parse((await File.ReadAllTextAsync(layout.PidFile, cancellationToken)).Trim(), CultureInfo.InvariantCulture);
         await OciSandboxLifecycle.WaitForAgentAsync(layout, sentryPid, RunscLog(layout), _time, _options.AgentReadyTimeout, cancellationToken);
         Step("agent-ready");
@@ -109,23 +123,4 @@ public sealed partial class GvisorBackend
     internal static string RunscLog(SandboxLayout layout) => Path.Combine(layout.Bundle, "runsc.log");
 
     internal static string RunscPanicLog(SandboxLayout layout) => Path.Combine(layout.Bundle, "runsc-panic.log");
-
-    /// <summary>
-    /// Raises the host memory limit by the sentry's and gofer's own footprint, after runsc set the user's:
-    /// until then the limit is only tighter. memsw first: v1 refuses a memory limit above memory+swap.
-    /// </summary>
-    private static void GrantRunscMemory(SandboxLayout layout, long userBytes)
-    {
-        var total = (userBytes + RunscOverhead.MemoryBytes).ToString(CultureInfo.InvariantCulture);
-        foreach (var directory in SandboxCgroups.Directories(layout))
-        {
-            foreach (var file in new[] { "memory.memsw.limit_in_bytes", "memory.limit_in_bytes", "memory.max", "memory.swap.max" })
-            {
-                var path = Path.Combine(directory, file);
-                if (!File.Exists(path)) continue;
-                // v2's memory.swap.max is swap alone: keep it at 0 (no swap), as the container tier does.
-                File.WriteAllText(path, file == "memory.swap.max" ? "0" : total);
-            }
-        }
-    }
 }

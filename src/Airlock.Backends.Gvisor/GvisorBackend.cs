@@ -113,10 +113,11 @@ public sealed partial class GvisorBackend : ISandboxBackend
     /// <summary>
     /// Global runsc flags of every call (runsc re-reads them on each verb). <c>--network=none</c>: the
     /// sandbox gets a loopback-only netstack (runsc refuses to run its netstack in the host's network
-    /// namespace, and an empty namespace is what the container tier gives too).
+    /// namespace, and an empty namespace is what the container tier gives too). <c>--ignore-cgroups</c>: the engine
+    /// makes and removes the sandbox's cgroups itself (see <see cref="CreateAsync"/>).
     /// </summary>
     private static IReadOnlyList<string> RunscFlags(GvisorBackendOptions options) =>
-        ["--platform=" + options.Platform, "--network=none", "--host-uds=all", .. options.ExtraRunscFlags];
+        ["--platform=" + options.Platform, "--network=none", "--host-uds=all", "--ignore-cgroups", .. options.ExtraRunscFlags];
 
     /// <summary>The file in a sandbox's bundle naming the network namespace it was started in (absent: none of the engine's).</summary>
     private static string NetnsFile(SandboxLayout layout) => Path.Combine(layout.Bundle, "netns");
@@ -133,20 +134,4 @@ public sealed partial class GvisorBackend : ISandboxBackend
         var netns = File.Exists(file) ? File.ReadAllText(file).Trim() : "";
         return netns.Length > 0 && File.Exists(netns) ? ["nsenter", "--net=" + netns] : [];
     }
-
-    /// <summary>
-    /// How runsc is started for a sandbox with a network namespace of the engine's: inside that namespace, in a mount
-    /// namespace of its own in which <c>/proc/sys/net/core</c> is an empty tmpfs. This runsc (Debian's 2022 build)
-    /// takes <c>/proc/sys/net/core/rmem_default</c> existing as proof of running in the host's network namespace and
-    /// then refuses its netstack; kernels whose net.core sysctls are per namespace (6.x) show that file in every
-    /// namespace. Nothing else of runsc reads that directory; the sandbox's own processes never see the host's /proc.
-    /// A second, untouched procfs stays mounted beside it (on a private tmpfs at /mnt) because the kernel lets the
-    /// gofer and sentry mount their own proc in their user namespaces only while some proc mount is fully visible.
-    /// </summary>
-    private static IReadOnlyList<string> NetstackLauncher(string netns) =>
-    [
-        "nsenter", "--net=" + netns, "unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
-        "mount -t tmpfs -o size=4k airlock-proc /mnt && mkdir /mnt/proc && mount -t proc proc /mnt/proc"
-        + " && mount -t tmpfs -o size=4k,mode=555 airlock-netns-check /proc/sys/net/core && exec \"$@\"", "runsc-netstack",
-    ];
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Airlock.Backends.Runc;
 using Airlock.Core.Backends;
 
 namespace Airlock.Backends.MicroVm;
@@ -11,48 +12,9 @@ namespace Airlock.Backends.MicroVm;
 /// </summary>
 internal static class VmmCgroup
 {
-    private const long CpuPeriodMicros = 100_000;
-
     /// <summary>Creates the directories, sets the limits; returns the cgroup.procs files a new process must join.</summary>
-    public static IReadOnlyList<string> Create(MicroVmLayout layout, long memoryBytes, int pids, double cpus)
-    {
-        var procs = new List<string>();
-        foreach (var (mountPoint, isV2, options) in Hierarchies())
-        {
-            var v1Controllers = options.Split(',');
-            var wanted = isV2 || v1Controllers.Contains("memory") || v1Controllers.Contains("pids") || v1Controllers.Contains("cpu");
-            if (!wanted) continue;
-            var directory = Path.Combine(mountPoint, layout.CgroupPath);
-            Directory.CreateDirectory(directory);
-            var quota = ((long)Math.Ceiling(cpus * CpuPeriodMicros)).ToString(CultureInfo.InvariantCulture);
-            if (isV2)
-            {
-                TryWrite(directory, "memory.max", memoryBytes.ToString(CultureInfo.InvariantCulture));
-                TryWrite(directory, "memory.swap.max", "0");
-                TryWrite(directory, "pids.max", pids.ToString(CultureInfo.InvariantCulture));
-                TryWrite(directory, "cpu.max", $"{quota} {CpuPeriodMicros}");
-            }
-            else
-            {
-                if (v1Controllers.Contains("memory"))
-                {
-                    Write(directory, "memory.limit_in_bytes", memoryBytes.ToString(CultureInfo.InvariantCulture));
-                    TryWrite(directory, "memory.memsw.limit_in_bytes", memoryBytes.ToString(CultureInfo.InvariantCulture));
-                }
-
-                if (v1Controllers.Contains("pids")) Write(directory, "pids.max", pids.ToString(CultureInfo.InvariantCulture));
-                if (v1Controllers.Contains("cpu"))
-                {
-                    TryWrite(directory, "cpu.cfs_period_us", CpuPeriodMicros.ToString(CultureInfo.InvariantCulture));
-                    TryWrite(directory, "cpu.cfs_quota_us", quota);
-                }
-            }
-
-            procs.Add(Path.Combine(directory, "cgroup.procs"));
-        }
-
-        return procs;
-    }
+    public static IReadOnlyList<string> Create(MicroVmLayout layout, long memoryBytes, int pids, double cpus) =>
+        SandboxCgroups.CreateWithLimits(layout.CgroupPath, memoryBytes, pids, cpus);
 
     public static IEnumerable<string> Directories(MicroVmLayout layout) =>
         Hierarchies().Select(h => Path.Combine(h.MountPoint, layout.CgroupPath)).Distinct();
@@ -128,36 +90,7 @@ internal static class VmmCgroup
         return new LimitCounters(oom, 0);
     }
 
-    private static IReadOnlyList<(string MountPoint, bool IsV2, string Options)> Hierarchies()
-    {
-        var result = new List<(string, bool, string)>();
-        foreach (var line in File.ReadLines("/proc/self/mountinfo"))
-        {
-            var separator = line.IndexOf(" - ", StringComparison.Ordinal);
-            if (separator < 0) continue;
-            var after = line[(separator + 3)..].Split(' ');
-            var before = line[..separator].Split(' ');
-            if (after.Length >= 3 && after[0] is "cgroup" or "cgroup2" && before.Length >= 5)
-            {
-                result.Add((before[4], after[0] == "cgroup2", after[2]));
-            }
-        }
-
-        return result;
-    }
-
-    private static void Write(string directory, string file, string value) => File.WriteAllText(Path.Combine(directory, file), value);
-
-    private static void TryWrite(string directory, string file, string value)
-    {
-        try
-        {
-            if (File.Exists(Path.Combine(directory, file))) Write(directory, file, value);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    private static IReadOnlyList<(string MountPoint, bool IsV2, string Options)> Hierarchies() => SandboxCgroups.Hierarchies();
 
     private static long ReadKey(string file, string key)
     {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Airlock.Core.Backends;
 
 namespace Airlock.Backends.Runc;
@@ -32,6 +33,56 @@ internal static class SandboxCgroups
         }
 
         return result;
+    }
+
+    private const long CpuPeriodMicros = 100_000;
+
+    /// <summary>
+    /// Creates <paramref name="relativePath"/> under every hierarchy that has the memory, pids or cpu controller (v1)
+    /// and the unified one (v2; on a hybrid host, whose v2 has no controllers, for membership only), sets the
+    /// limits, and returns the cgroup.procs files a process writes itself into to join before it starts the rest.
+    /// </summary>
+    public static IReadOnlyList<string> CreateWithLimits(string relativePath, long memoryBytes, int pids, double cpus)
+    {
+        var procs = new List<string>();
+        var memory = memoryBytes.ToString(CultureInfo.InvariantCulture);
+        var tasks = pids.ToString(CultureInfo.InvariantCulture);
+        var quota = ((long)Math.Ceiling(cpus * CpuPeriodMicros)).ToString(CultureInfo.InvariantCulture);
+        var period = CpuPeriodMicros.ToString(CultureInfo.InvariantCulture);
+        foreach (var (mountPoint, isV2, options) in Hierarchies())
+        {
+            var v1Controllers = options.Split(',');
+            if (!isV2 && !v1Controllers.Contains("memory") && !v1Controllers.Contains("pids") && !v1Controllers.Contains("cpu")) continue;
+            var directory = Path.Combine(mountPoint, relativePath.TrimStart('/'));
+            Directory.CreateDirectory(directory);
+            if (isV2)
+            {
+                TryWrite(Path.Combine(directory, "memory.max"), memory);
+                TryWrite(Path.Combine(directory, "memory.swap.max"), "0");
+                TryWrite(Path.Combine(directory, "pids.max"), tasks);
+                TryWrite(Path.Combine(directory, "cpu.max"), $"{quota} {period}");
+            }
+            else
+            {
+                if (v1Controllers.Contains("memory"))
+                {
+                    // A new cgroup starts unlimited, so the memory limit may go first; memory+swap then equals it: no swap.
+                    File.WriteAllText(Path.Combine(directory, "memory.limit_in_bytes"), memory);
+                    TryWrite(Path.Combine(directory, "memory.memsw.limit_in_bytes"), memory);
+                }
+
+                if (v1Controllers.Contains("pids")) File.WriteAllText(Path.Combine(directory, "pids.max"), tasks);
+                if (v1Controllers.Contains("cpu"))
+                {
+                    TryWrite(Path.Combine(directory, "cpu.cfs_period_us"), period);
+                    TryWrite(Path.Combine(directory, "cpu.cfs_quota_us"), quota);
+                }
+            }
+
+            procs.Add(Path.Combine(directory, "cgroup.procs"));
+        }
+
+        return procs;
     }
 
     public static IEnumerable<string> Directories(SandboxLayout layout) =>

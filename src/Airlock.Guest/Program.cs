@@ -4,9 +4,11 @@ using Airlock.Guest.Bridge;
 
 // airlock-agent: process 1 of every sandbox (serve), or on the host the per-sandbox bridge that carries the
 // host's per-operation connections over a microVM's or gVisor sandbox's single stream (bridge), or the step of a
-// microVM's launch that hands QEMU its tap device (tap-exec).
+// microVM's launch that hands QEMU its tap device (tap-exec), or the step of a gVisor sandbox's launch that puts runsc in
+// the sandbox's cgroups and namespaces (runsc-exec).
 // See AgentServer and HostBridge for what they serve, Airlock.Guest.Protocol for the wire formats.
 if (args is ["tap-exec", ..]) return TapLauncher.Run(args);
+if (args is ["runsc-exec", ..]) return RunscLauncher.Run(args);
 
 bool bridge = args is ["bridge", ..];
 AgentOptions? options = null;

@@ -76,6 +76,18 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, SetLastError = true)]
     internal static partial int close_range(uint first, uint last, int flags);
 
+    [LibraryImport(Lib, SetLastError = true)]
+    internal static partial int setsid();
+
+    [LibraryImport(Lib, SetLastError = true)]
+    internal static partial int unshare(int flags);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    internal static partial int setns(int fd, int type);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    internal static partial nint write(int fd, byte* buf, nuint count);
+
     [LibraryImport(Lib)]
     internal static partial int sigfillset(void* set);
 

@@ -26,20 +26,21 @@ public sealed class OciRuntime(
     /// a file would let it fill the host disk); its errors are read back from <paramref name="logFile"/>.
     /// It also starts in a session of its own (setsid): runsc's sandbox and gofer processes would otherwise stay in
     /// the caller's process group, and a Ctrl-C at the daemon's terminal, or a SIGTERM to its group, would end them.
-    /// <paramref name="launcher"/>, when given, runs the runtime through it (e.g. <c>nsenter --net=PATH</c>).
+    /// <paramref name="launcher"/>, when given, runs the runtime through it instead: a launcher that itself starts a session
+    /// and puts /dev/null on the standard streams before it execs the rest (what it writes to stderr before that is the
+    /// failure's reason).
     /// </summary>
     public async Task RunDetachedAsync(string id, string bundle, string pidFile, string logFile, TimeSpan? timeout = null, IReadOnlyList<string>? launcher = null, CancellationToken cancellationToken = default)
     {
-        List<string> args =
-        [
+        List<string> runtime = [Binary, .. GlobalArgs(logFile), "run", "--detach", "--pid-file", pidFile, "--bundle", bundle, id];
+        var result = launcher is { Count: > 0 }
+            ? await HostCommand.RunAsync(launcher[0], [.. launcher.Skip(1), .. runtime], timeout, cancellationToken)
             // --wait: were sh a group leader, setsid would fork, and the runtime's exit status must still be ours.
-            "-c", "exec setsid --wait \"$@\" </dev/null >/dev/null 2>/dev/null", "oci-runtime",
-            .. launcher ?? [], Binary, .. GlobalArgs(logFile), "run", "--detach", "--pid-file", pidFile, "--bundle", bundle, id,
-        ];
-        var result = await HostCommand.RunAsync("/bin/sh", args, timeout, cancellationToken);
+            : await HostCommand.RunAsync("/bin/sh", ["-c", "exec setsid --wait \"$@\" </dev/null >/dev/null 2>/dev/null", "oci-runtime", .. runtime], timeout, cancellationToken);
         if (!result.Succeeded)
         {
-            throw new HostCommandException($"{Path.GetFileName(Binary)} run {id} failed (exit {result.ExitCode}): {ReadLogErrors(logFile)}");
+            var launcherSaid = result.Stderr.Trim();
+            throw new HostCommandException($"{Path.GetFileName(Binary)} run {id} failed (exit {result.ExitCode}): {(launcherSaid.Length > 0 ? launcherSaid + " " : "")}{ReadLogErrors(logFile)}");
         }
     }
 

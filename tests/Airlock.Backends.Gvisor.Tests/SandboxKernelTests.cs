@@ -30,4 +30,20 @@ public sealed class SandboxKernelTests(ITestOutputHelper output)
         output.WriteLine(text);
         Assert.Contains($"{256 * 1024} kB", text);
     }
+
+    [IntegrationFact]
+    public async Task RunscIsBornInTheEnginesCgroups_LimitedToTheUsersMemoryPlusGvisorsOwn()
+    {
+        await using var sandbox = await TestSandbox.CreateAsync(memoryBytes: 256L << 20, pids: 16);
+        var sentry = sandbox.SentryPid() ?? throw new InvalidOperationException("no sentry pid");
+        var memory = Directory.Exists("/sys/fs/cgroup/memory") ? $"/sys/fs/cgroup/memory/airlock/{sandbox.Id}" : $"/sys/fs/cgroup/airlock/{sandbox.Id}";
+        var limit = File.ReadAllText(Path.Combine(memory, File.Exists(Path.Combine(memory, "memory.max")) ? "memory.max" : "memory.limit_in_bytes")).Trim();
+        output.WriteLine($"sentry {sentry}, memory limit {limit}");
+
+        Assert.Equal(((256L << 20) + RunscOverhead.MemoryBytes).ToString(), limit);
+        Assert.Contains(sentry.ToString(), File.ReadAllLines(Path.Combine(memory, "cgroup.procs")));
+        Assert.Contains($"/airlock/{sandbox.Id}", File.ReadAllText($"/proc/{sentry}/cgroup"));
+        // runsc-exec's tmpfs and proc live in runsc's own mount namespace only.
+        Assert.DoesNotContain(Path.Combine(sandbox.Directory, "bundle", "launch"), File.ReadAllText("/proc/self/mountinfo"));
+    }
 }
