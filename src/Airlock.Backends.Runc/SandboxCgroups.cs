@@ -45,6 +45,7 @@ internal static class SandboxCgroups
     public static IReadOnlyList<string> CreateWithLimits(string relativePath, long memoryBytes, int pids, double cpus)
     {
         var procs = new List<string>();
+        var memoryLimited = false;
         var memory = memoryBytes.ToString(CultureInfo.InvariantCulture);
         var tasks = pids.ToString(CultureInfo.InvariantCulture);
         var quota = ((long)Math.Ceiling(cpus * CpuPeriodMicros)).ToString(CultureInfo.InvariantCulture);
@@ -54,10 +55,11 @@ internal static class SandboxCgroups
             var v1Controllers = options.Split(',');
             if (!isV2 && !v1Controllers.Contains("memory") && !v1Controllers.Contains("pids") && !v1Controllers.Contains("cpu")) continue;
             var directory = Path.Combine(mountPoint, relativePath.TrimStart('/'));
+            if (isV2) EnableControllersAbove(mountPoint, directory);
             Directory.CreateDirectory(directory);
             if (isV2)
             {
-                TryWrite(Path.Combine(directory, "memory.max"), memory);
+                memoryLimited |= TryWrite(Path.Combine(directory, "memory.max"), memory);
                 TryWrite(Path.Combine(directory, "memory.swap.max"), "0");
                 TryWrite(Path.Combine(directory, "pids.max"), tasks);
                 TryWrite(Path.Combine(directory, "cpu.max"), $"{quota} {period}");
@@ -69,6 +71,7 @@ internal static class SandboxCgroups
                     // A new cgroup starts unlimited, so the memory limit may go first; memory+swap then equals it: no swap.
                     File.WriteAllText(Path.Combine(directory, "memory.limit_in_bytes"), memory);
                     TryWrite(Path.Combine(directory, "memory.memsw.limit_in_bytes"), memory);
+                    memoryLimited = true;
                 }
 
                 if (v1Controllers.Contains("pids")) File.WriteAllText(Path.Combine(directory, "pids.max"), tasks);
@@ -82,7 +85,33 @@ internal static class SandboxCgroups
             procs.Add(Path.Combine(directory, "cgroup.procs"));
         }
 
+        // Never a sandbox without a memory limit: on a v2 host whose memory controller cannot be delegated, say so.
+        if (!memoryLimited) throw new IOException($"cannot limit memory of cgroup {relativePath}: no cgroup hierarchy offers the memory controller here");
         return procs;
+    }
+
+    /// <summary>
+    /// v2 gives a cgroup the memory, pids and cpu files only when every ancestor's <c>cgroup.subtree_control</c> enables
+    /// them (runc and runsc do this for the cgroups they make). One controller per write: a write naming one that is not
+    /// available (a hybrid host's empty v2) fails whole. Failures are left to the check on the limits that follows.
+    /// </summary>
+    private static void EnableControllersAbove(string mountPoint, string directory)
+    {
+        var ancestors = new List<string>();
+        for (var parent = Path.GetDirectoryName(directory); parent is not null && parent.Length >= mountPoint.Length; parent = Path.GetDirectoryName(parent))
+        {
+            ancestors.Add(parent);
+        }
+
+        ancestors.Reverse();
+        foreach (var ancestor in ancestors)
+        {
+            Directory.CreateDirectory(ancestor);
+            foreach (var controller in (string[])["+memory", "+pids", "+cpu"])
+            {
+                TryWrite(Path.Combine(ancestor, "cgroup.subtree_control"), controller);
+            }
+        }
     }
 
     public static IEnumerable<string> Directories(SandboxLayout layout) =>
