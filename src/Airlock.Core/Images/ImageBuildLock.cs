@@ -36,5 +36,18 @@ internal sealed class ImageBuildLock : IDisposable
         }
     }
 
+    /// <summary>The lock if no one holds it now; null otherwise (for work that can wait for a later chance).</summary>
+    public static ImageBuildLock? TryAcquire(string path)
+    {
+        try
+        {
+            return new ImageBuildLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+        }
+        catch (IOException e) when (e is not DirectoryNotFoundException and not PathTooLongException)
+        {
+            return null;
+        }
+    }
+
     public void Dispose() => _stream.Dispose();
 }

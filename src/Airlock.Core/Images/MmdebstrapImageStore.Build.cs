@@ -65,11 +65,13 @@ public sealed partial class MmdebstrapImageStore
         }
     }
 
+    private string LockPath(string name) => Path.Combine(_paths.Images, $".lock-{name}");
+
     private Task<ImageBuildLock> LockAsync(string name, IProgress<string>? progress, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(_paths.Images);
         return ImageBuildLock.AcquireAsync(
-            Path.Combine(_paths.Images, $".lock-{name}"),
+            LockPath(name),
             () => progress?.Report($"waiting for another build of image '{name}' to finish"),
             _time,
             cancellationToken);

@@ -17,6 +17,7 @@ public sealed partial class MmdebstrapImageStore : IImageStore
 
     private readonly AirlockPaths _paths;
     private readonly TimeProvider _time;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _localeArchiveFailed = new(StringComparer.Ordinal);
 
     public MmdebstrapImageStore(AirlockPaths paths, TimeProvider? time = null)
     {
@@ -31,7 +32,7 @@ public sealed partial class MmdebstrapImageStore : IImageStore
         var info = ReadInfo(name);
         if (info is not null && MissingRecipePackages(info).Count == 0)
         {
-            if (LocaleArchive.Missing(RootfsOf(name))) await AddLocaleArchiveAsync(name, progress, cancellationToken);
+            if (LocaleArchive.Missing(RootfsOf(name))) TryAddLocaleArchive(name, progress);
             return RootfsOf(name);
         }
 
@@ -82,13 +83,17 @@ public sealed partial class MmdebstrapImageStore : IImageStore
     /// <summary>
     /// Gives an image built by an older Airlock its locale archive (see <see cref="LocaleArchive"/>), under the build
     /// lock and only while no sandbox's overlay uses the tree: a lower layer must not change under a mounted overlay.
-    /// In use or failing, the image stays as it was (correct, only slower to start commands) and a later use tries again.
+    /// Never waits: with the lock held elsewhere (a build) or the image in use, the create goes on with the image as it
+    /// is (correct, only slower to start commands) and a later one tries again. A failed localedef is not retried by
+    /// this process.
     /// </summary>
-    private async Task AddLocaleArchiveAsync(string name, IProgress<string>? progress, CancellationToken cancellationToken)
+    private void TryAddLocaleArchive(string name, IProgress<string>? progress)
     {
-        using var buildLock = await LockAsync(name, progress, cancellationToken);
+        if (_localeArchiveFailed.ContainsKey(name)) return;
+        Directory.CreateDirectory(_paths.Images);
+        using var buildLock = ImageBuildLock.TryAcquire(LockPath(name));
         var rootfs = RootfsOf(name);
-        if (ReadInfo(name) is null || !LocaleArchive.Missing(rootfs)) return;
+        if (buildLock is null || ReadInfo(name) is null || !LocaleArchive.Missing(rootfs)) return;
         if (MountTable.OverlaysUsing(rootfs, File.ReadAllText(MountTable.MountInfoPath)).Count > 0) return;
         try
         {
@@ -97,6 +102,7 @@ public sealed partial class MmdebstrapImageStore : IImageStore
         }
         catch (AirlockException e)
         {
+            _localeArchiveFailed[name] = true;
             progress?.Report($"image '{name}': {e.Message}; left as it was");
         }
     }

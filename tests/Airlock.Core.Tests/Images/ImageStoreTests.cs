@@ -66,6 +66,35 @@ public sealed class ImageStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task GetRootfs_OfAnImageWithoutLocaleArchive_NeverWaitsForTheBuildLock_AndAFailedUpgradeIsNotRetried()
+    {
+        // The locale and localedef are there, but no shell: an upgrade that runs fails (chroot cannot start /bin/sh).
+        WriteImage("old", new ImageInfo { Name = "old" });
+        var rootfs = Path.Combine(_dir.Paths.Images, "old", "rootfs");
+        Directory.CreateDirectory(Path.Combine(rootfs, "usr", "lib", "locale", "C.utf8"));
+        Directory.CreateDirectory(Path.Combine(rootfs, "usr", "bin"));
+        File.WriteAllText(Path.Combine(rootfs, "usr", "bin", "localedef"), "");
+        var store = new MmdebstrapImageStore(_dir.Paths);
+        var said = new List<string>();
+        var progress = new CallbackProgress(line => { lock (said) said.Add(line); });
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+
+        using (var build = File.Open(Path.Combine(_dir.Paths.Images, ".lock-old"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+        {
+            // A build holds the name: the create goes on with the image as it is.
+            Assert.Equal(rootfs, await store.GetRootfsAsync("old", progress, timeout.Token));
+            Assert.Empty(said);
+        }
+
+        Assert.Equal(rootfs, await store.GetRootfsAsync("old", progress, timeout.Token));
+        Assert.Contains(said, line => line.StartsWith("image 'old': cannot add the C.UTF-8 locale archive", StringComparison.Ordinal));
+        var tries = said.Count;
+        Assert.Equal(rootfs, await store.GetRootfsAsync("old", progress, timeout.Token));
+        Assert.Equal(tries, said.Count);
+        Assert.False(File.Exists(Path.Combine(rootfs, "usr", "lib", "locale", "locale-archive")));
+    }
+
+    [Fact]
     public async Task Remove_DeletesTheImageDirectory()
     {
         var store = new MmdebstrapImageStore(_dir.Paths);
@@ -115,5 +144,10 @@ public sealed class ImageStoreTests : IDisposable
         var directory = Path.Combine(_dir.Paths.Images, name);
         Directory.CreateDirectory(Path.Combine(directory, "rootfs"));
         File.WriteAllText(Path.Combine(directory, "image.json"), JsonSerializer.Serialize(info, new JsonSerializerOptions(JsonSerializerDefaults.Web)));
+    }
+
+    private sealed class CallbackProgress(Action<string> report) : IProgress<string>
+    {
+        public void Report(string value) => report(value);
     }
 }
