@@ -5,7 +5,9 @@ internal sealed class TempDataDir : IDisposable
 {
     public TempDataDir()
     {
-        Path = Directory.CreateTempSubdirectory("airlock-it-").FullName;
+        StaleTestRuns.SweepOnce();
+        Path = Directory.CreateTempSubdirectory(StaleTestRuns.Prefix).FullName;
+        File.WriteAllText(System.IO.Path.Combine(Path, StaleTestRuns.OwnerFile), Environment.ProcessId.ToString());
     }
 
     public string Path { get; }
