@@ -17,7 +17,7 @@ internal static class VmmCgroup
         SandboxCgroups.CreateWithLimits(layout.CgroupPath, memoryBytes, pids, cpus);
 
     public static IEnumerable<string> Directories(MicroVmLayout layout) =>
-        Hierarchies().Select(h => Path.Combine(h.MountPoint, layout.CgroupPath)).Distinct();
+        SandboxCgroups.Hierarchies().Select(h => Path.Combine(h.MountPoint, layout.CgroupPath)).Distinct();
 
     /// <summary>Member pids of any of the sandbox's cgroups (QEMU, the bridge, a half-started wrapper).</summary>
     public static IReadOnlyList<int> Members(MicroVmLayout layout)
@@ -64,7 +64,7 @@ internal static class VmmCgroup
         }
 
         if (errors.Count > 0) throw new IOException($"cannot remove cgroup(s): {string.Join("; ", errors)}");
-        foreach (var parent in Hierarchies().Select(h => Path.Combine(h.MountPoint, MicroVmLayout.CgroupParent)).Distinct())
+        foreach (var parent in SandboxCgroups.Hierarchies().Select(h => Path.Combine(h.MountPoint, MicroVmLayout.CgroupParent)).Distinct())
         {
             try
             {
@@ -89,8 +89,6 @@ internal static class VmmCgroup
 
         return new LimitCounters(oom, 0);
     }
-
-    private static IReadOnlyList<(string MountPoint, bool IsV2, string Options)> Hierarchies() => SandboxCgroups.Hierarchies();
 
     private static long ReadKey(string file, string key)
     {

@@ -19,20 +19,14 @@ internal sealed class ImageBuildLock : IDisposable
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            try
+            if (TryAcquire(path) is { } acquired) return acquired;
+            if (!told)
             {
-                return new ImageBuildLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+                onWaiting();
+                told = true;
             }
-            catch (IOException e) when (e is not DirectoryNotFoundException and not PathTooLongException)
-            {
-                if (!told)
-                {
-                    onWaiting();
-                    told = true;
-                }
 
-                await Task.Delay(RetryInterval, time, cancellationToken);
-            }
+            await Task.Delay(RetryInterval, time, cancellationToken);
         }
     }
 
