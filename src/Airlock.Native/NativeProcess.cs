@@ -243,7 +243,8 @@ public static unsafe class NativeProcess
         return low == 0 ? ((status >> 8) & 0xff, null) : (null, low);
     }
 
-    private static byte** AllocStrings(IReadOnlyList<string> values)
+    /// <summary>A NULL-terminated array of NUL-terminated UTF-8 copies (argv, envp) in native memory; <see cref="FreeStrings"/> frees it.</summary>
+    public static byte** AllocStrings(IReadOnlyList<string> values)
     {
         byte** block = (byte**)NativeMemory.AllocZeroed((nuint)(values.Count + 1), (nuint)sizeof(byte*));
         for (int i = 0; i < values.Count; i++)
@@ -257,7 +258,7 @@ public static unsafe class NativeProcess
         return block;
     }
 
-    private static void FreeStrings(byte** block, int count)
+    public static void FreeStrings(byte** block, int count)
     {
         for (int i = 0; i < count; i++)
         {

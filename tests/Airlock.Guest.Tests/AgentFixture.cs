@@ -69,6 +69,12 @@ public class AgentFixture : IDisposable
         }
     }
 
+    /// <summary>
+    /// What a command's SigIgn may show: nothing from the Native AOT agent (its own spawn); glibc's two internal signals
+    /// (32, 33: posix_spawn's child leaves them ignored) from the JIT build, which starts commands with glibc's posix_spawn.
+    /// </summary>
+    public static ulong SpawnIgnoredSignals => File.Exists(Path.ChangeExtension(AgentPath, ".dll")) ? 0x1_8000_0000UL : 0UL;
+
     /// <summary>The path of <paramref name="sandboxPath"/> on this host.</summary>
     public string HostPath(string sandboxPath) => Path.Combine(Root, sandboxPath.TrimStart('/'));
 

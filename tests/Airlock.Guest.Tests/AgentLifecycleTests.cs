@@ -38,6 +38,33 @@ public sealed class AgentLifecycleTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Agent_StartedWithIgnoredSignals_StartsCommandsWithEverySignalAtItsDefault()
+    {
+        // A shell's `trap ''` ignores a signal, and an ignored signal survives exec: the agent inherits HUP, USR1, PIPE and
+        // RTMIN+3 ignored, and its commands must not.
+        Directory.CreateDirectory(Path.Combine(_dir, "workspace"));
+        string socket = Path.Combine(_dir, "agent.sock");
+        var start = new ProcessStartInfo("/bin/sh")
+        {
+            ArgumentList = { "-c", "trap '' HUP USR1 PIPE 37; exec \"$0\" serve --socket \"$1\" --root \"$2\"", AgentFixture.AgentPath, socket, _dir },
+        };
+        using Process agent = Process.Start(start)!;
+        try
+        {
+            await WaitForSocketAsync(socket);
+            var run = await ExecCapture.RunAsync(Airlock.Guest.Protocol.GuestClient.ForUnixSocket(socket), "sh", "-c", "grep -E '^Sig(Ign|Blk)' /proc/self/status");
+            Assert.Equal(["SigBlk:\t0000000000000000", $"SigIgn:\t{AgentFixture.SpawnIgnoredSignals:x16}"], run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order());
+            string agentIgnores = File.ReadLines($"/proc/{agent.Id}/status").Single(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+            Assert.NotEqual(0UL, Convert.ToUInt64(agentIgnores.Split(':')[1].Trim(), 16) & (1UL << 0 | 1UL << 9)); // the agent itself still ignores them
+        }
+        finally
+        {
+            Syscall.Kill(agent.Id, 15);
+            if (!agent.WaitForExit(5000)) agent.Kill();
+        }
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     private Process Start(params string[] extra)

@@ -76,7 +76,7 @@ internal sealed partial class CommandLauncher
             pid = _reaper.Spawn(
                 () =>
                 {
-                    spawnError = NativeProcess.Spawn(executable, argv, envp, cwd, stdinRead, stdoutWrite, stderrWrite, out int child);
+                    spawnError = CommandSpawn.Spawn(executable, argv, envp, cwd, stdinRead, stdoutWrite, stderrWrite, out int child);
                     return spawnError == 0 ? child : -1;
                 },
                 out exit);
