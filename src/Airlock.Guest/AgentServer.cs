@@ -10,7 +10,7 @@ namespace Airlock.Guest;
 /// <summary>
 /// Runs one operation per stream its listener accepts: a connection to the agent's unix socket
 /// (<c>--socket</c>) or a channel of a multiplexed serial port or dialled connection (<c>--serial</c>, <c>--dial</c>).
-/// Lifecycle: open the root, start listening, start the reaper, accept until SIGTERM or the TTL, then
+/// Lifecycle: open the root, start the reaper, start listening, accept until SIGTERM or the TTL, then
 /// kill every background process group and stop listening (which removes the socket).
 /// </summary>
 internal sealed class AgentServer
@@ -35,24 +35,22 @@ internal sealed class AgentServer
         // Before anything can run or be served: no command and no file operation ever sees these paths unprotected.
         GuestPathRules.Apply(_options.PathRules, _log);
         using var fs = new SandboxFileSystem(_options.Root);
+        var reaper = new Reaper(_log);
+        reaper.Start();
+        MemoryGuard? memoryGuard = _options.MemoryBytes is { } limit ? new MemoryGuard(limit, _log) : null;
+        memoryGuard?.Start();
         if (_options.CgroupMemoryBytes is { } cgroupMemory) GuestCgroups.Setup(cgroupMemory, _options.ChildTasks, _log);
         if (_options.PathRules.Count > 0) GuestPathRules.LockMounts(_log);
+        var launcher = new CommandLauncher(reaper, _options.Root, _options.ChildTasks, memoryGuard, guestCgroups: _options.CgroupMemoryBytes is not null);
+        var processes = new ProcessTable(launcher);
+        var router = new OperationRouter(fs, launcher, processes);
 
-        // Listening before the agent's own threads start: the host's readiness check and first operation wait in the
-        // listener's queue meanwhile instead of behind them. Nothing is accepted before the loop below.
         await using IStreamListener listener = _options.Transport switch
         {
             AgentTransport.Serial => MuxChannelListener.Serial(_options.Endpoint, _log),
             AgentTransport.Dial => MuxChannelListener.Dial(_options.Endpoint, _log),
             _ => new UnixSocketListener(_options.Endpoint),
         };
-        var reaper = new Reaper(_log);
-        reaper.Start();
-        MemoryGuard? memoryGuard = _options.MemoryBytes is { } limit ? new MemoryGuard(limit, _log) : null;
-        memoryGuard?.Start();
-        var launcher = new CommandLauncher(reaper, _options.Root, _options.ChildTasks, memoryGuard, guestCgroups: _options.CgroupMemoryBytes is not null);
-        var processes = new ProcessTable(launcher);
-        var router = new OperationRouter(fs, launcher, processes);
         _log.Write($"serving on {_options.Transport.ToString().ToLowerInvariant()} {_options.Endpoint}, root {_options.Root}, pid {Environment.ProcessId}");
         try
         {

@@ -41,13 +41,10 @@ void Stop(PosixSignalContext context)
 
 using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-const PosixSignal SigAlrm = (PosixSignal)14;
-using var onAlarm = options?.TtlSeconds is not null ? PosixSignalRegistration.Create(SigAlrm, Stop) : null;
-if (options?.TtlSeconds is { } ttlSeconds)
+if (options?.TtlSeconds is { } ttl)
 {
-    // The sandbox's whole-life limit: when pid 1 exits, the container ends. An alarm rather than a timer, whose thread
-    // would be one more to start before the agent listens. Commands do not inherit it.
-    Airlock.Native.NativeProcess.ScheduleAlarm((uint)ttlSeconds);
+    // The sandbox's whole-life limit: when pid 1 exits, the container ends.
+    stopping.CancelAfter(TimeSpan.FromSeconds(ttl));
 }
 
 var log = new AgentLog(bridgeOptions is not null ? bridgeOptions.LogPath : options!.LogPath);

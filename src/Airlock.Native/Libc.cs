@@ -73,15 +73,6 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, SetLastError = true)]
     internal static partial int prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
 
-    [LibraryImport(Lib)]
-    internal static partial int pthread_create(nuint* thread, void* attributes, delegate* unmanaged<nint, nint> start, nint argument);
-
-    [LibraryImport(Lib)]
-    internal static partial int pthread_detach(nuint thread);
-
-    [LibraryImport(Lib)]
-    internal static partial uint alarm(uint seconds);
-
     [LibraryImport(Lib, SetLastError = true)]
     internal static partial int close_range(uint first, uint last, int flags);
 

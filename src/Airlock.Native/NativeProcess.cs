@@ -219,9 +219,6 @@ public static unsafe class NativeProcess
         }
     }
 
-    /// <summary>alarm(2): SIGALRM to this process after <paramref name="seconds"/> (0 cancels); a timer without a thread to run it.</summary>
-    public static void ScheduleAlarm(uint seconds) => _ = Libc.alarm(seconds);
-
     /// <summary>kill(2); a negative <paramref name="pid"/> signals the whole process group.</summary>
     public static int Kill(int pid, int signal) => Libc.kill(pid, signal) == 0 ? 0 : Marshal.GetLastPInvokeError();
 

@@ -45,13 +45,7 @@ internal sealed class MemoryGuard
     }
 
     /// <summary>Runs on its own thread: a fork bomb that starves the thread pool must not starve the guard.</summary>
-    public void Start()
-    {
-        if (NativeThread.Start("memory-guard", Run) is var rc and not 0)
-        {
-            throw new InvalidOperationException($"cannot start the memory guard thread: {Errno.Message(rc)}");
-        }
-    }
+    public void Start() => new Thread(Run) { IsBackground = true, Name = "memory-guard" }.Start();
 
     /// <summary>True (once) when the guard killed a process of the session led by <paramref name="sessionId"/>.</summary>
     public bool TakeKill(int sessionId) => _killedSessions.TryRemove(sessionId, out _);

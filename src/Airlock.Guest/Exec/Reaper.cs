@@ -27,10 +27,7 @@ internal sealed class Reaper
             _log.Write("cannot become a child subreaper; orphans will not be reaped here");
         }
 
-        if (NativeThread.Start("reaper", Run) is var rc and not 0)
-        {
-            throw new InvalidOperationException($"cannot start the reaper thread: {Errno.Message(rc)}");
-        }
+        new Thread(Run) { IsBackground = true, Name = "reaper" }.Start();
     }
 
     /// <summary>Runs <paramref name="spawn"/> (which returns a pid) and registers it before the reaper can look it up.</summary>
