@@ -26,6 +26,7 @@ internal sealed class AgentServer
 
     public async Task RunAsync(CancellationToken stopping)
     {
+        CommandSpawn.Prepare();
         // First of all: no command may draw from a generator that other clones of the same snapshot share.
         if (_options.RandomSeed is { } seed && Airlock.Native.KernelRandom.Reseed(seed) is var errno and not 0)
         {

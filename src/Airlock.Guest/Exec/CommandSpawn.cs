@@ -17,18 +17,19 @@ internal static unsafe partial class CommandSpawn
 
     /// <summary>
     /// Whether Native/spawn.c is linked in (every Native AOT build of the agent; never the JIT build, where the import
-    /// finds no library). Finding out reads the dispositions the agent inherited, which every linked spawn needs.
+    /// finds no library). Finding out starts the read of the dispositions the agent inherited, which every linked spawn needs.
     /// </summary>
     private static readonly bool Linked = ProbeLinked();
 
-    /// <summary>Reads the signal dispositions the agent inherited, once; the reaper calls it as it starts, off the first exec's path.</summary>
-    public static void ReadInheritedDispositions() => _ = Linked;
+    /// <summary>Called as the agent starts: reads the signal dispositions it inherited on a thread of their own, off the first exec's path.</summary>
+    public static void Prepare() => _ = Linked;
 
     private static bool ProbeLinked()
     {
         try
         {
-            airlock_spawn_inherited();
+            // A thread that cannot start only moves the read into the first spawn.
+            _ = airlock_spawn_prepare();
             return true;
         }
         catch (DllNotFoundException)
@@ -92,5 +93,5 @@ internal static unsafe partial class CommandSpawn
     private static partial int airlock_spawn(byte* path, byte** argv, byte** envp, byte* cwd, int stdin, int stdout, int stderr, byte* terminal, int* pid);
 
     [LibraryImport(AgentNative)]
-    private static partial void airlock_spawn_inherited();
+    private static partial int airlock_spawn_prepare();
 }

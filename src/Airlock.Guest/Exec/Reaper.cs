@@ -53,7 +53,6 @@ internal sealed class Reaper
 
     private void Run()
     {
-        CommandSpawn.ReadInheritedDispositions();
         while (true)
         {
             int rc = NativeProcess.WaitAny(out int pid, out int status);

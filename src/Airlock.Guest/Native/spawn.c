@@ -10,8 +10,8 @@
  * Which signals to reset: every disposition the agent sets goes through sigaction(), and the definition below is
  * linked ahead of libc's, so it records the signal before passing the call on (the .NET runtime installs a dozen
  * handlers; a PosixSignalRegistration adds one). Dispositions the agent inherited from whoever started it (an ignored
- * SIGPIPE, say) are read once, by airlock_spawn_inherited(), which the reaper thread calls as it starts and every
- * spawn waits for. The child then holds exactly what glibc's child gave it with POSIX_SPAWN_SETSIGDEF for all
+ * SIGPIPE, say) are read once, on a thread airlock_spawn_prepare() starts as the agent starts; every spawn waits for
+ * that read. The child then holds exactly what glibc's child gave it with POSIX_SPAWN_SETSIGDEF for all
  * signals and POSIX_SPAWN_SETSIGMASK for none: every signal at its default disposition, nothing blocked.
  */
 #define _GNU_SOURCE
@@ -74,10 +74,27 @@ static void read_inherited(void)
     }
 }
 
-/* Reads the dispositions the agent inherited (once per process; later calls return at once or wait for the first). */
-void airlock_spawn_inherited(void)
+static void *read_inherited_once(void *unused)
 {
+    (void)unused;
     pthread_once(&inherited_once, read_inherited);
+    return NULL;
+}
+
+/*
+ * Starts reading the dispositions the agent inherited on a thread of its own: 64 system calls that would otherwise lie
+ * on the first command's path. A spawn that comes first waits for them (or reads them itself if the thread never ran).
+ */
+int airlock_spawn_prepare(void)
+{
+    pthread_attr_t attributes;
+    pthread_t thread;
+    int rc = pthread_attr_init(&attributes);
+    if (rc == 0) rc = pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
+    if (rc == 0) rc = pthread_attr_setstacksize(&attributes, 64 * 1024);
+    if (rc == 0) rc = pthread_create(&thread, &attributes, read_inherited_once, NULL);
+    pthread_attr_destroy(&attributes);
+    return rc;
 }
 
 struct spawn_request
@@ -150,7 +167,7 @@ static int child(void *arg)
 int airlock_spawn(const char *path, char *const *argv, char *const *envp, const char *cwd,
                   int stdin_fd, int stdout_fd, int stderr_fd, const char *terminal, int *pid)
 {
-    airlock_spawn_inherited();
+    pthread_once(&inherited_once, read_inherited);
     struct spawn_request r = {
         .path = path, .argv = argv, .envp = envp, .cwd = cwd, .terminal = terminal,
         .fds = { stdin_fd, stdout_fd, stderr_fd }, .reset = atomic_load(&non_default) | GLIBC_INTERNAL, .error = 0,
