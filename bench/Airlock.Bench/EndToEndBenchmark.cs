@@ -26,10 +26,15 @@ internal static class EndToEndBenchmark
         var templates = Path.Combine("/dev/shm", "airlock-bench-templates-" + Path.GetFileName(dataDir));
         var steps = new ConcurrentDictionary<string, ConcurrentDictionary<string, List<double>>>();
         Action<string, TimeSpan> StepsOf(string tier) => (step, took) => steps.GetOrAdd(tier, _ => new()).GetOrAdd(step, _ => []).Add(took.TotalMilliseconds);
+        // BENCH_RUNSC_DEBUG=DIR/: every gVisor sandbox's runsc logs (with each system call of the sandbox's processes,
+        // timed) to DIR; the timings then measure the tracing too.
+        string[] runscDebug = Environment.GetEnvironmentVariable("BENCH_RUNSC_DEBUG") is { Length: > 0 } debugDir
+            ? ["--debug", "--strace", "--debug-log=" + debugDir]
+            : [];
         ISandboxBackend[] backends =
         [
             new RuncBackend(paths, new RuncBackendOptions { OnCreateStep = StepsOf("container") }),
-            new GvisorBackend(paths, new GvisorBackendOptions { OnCreateStep = StepsOf("gvisor") }),
+            new GvisorBackend(paths, new GvisorBackendOptions { OnCreateStep = StepsOf("gvisor"), ExtraRunscFlags = runscDebug }),
             new MicroVmBackend(paths, new MicroVmBackendOptions { OnCreateStep = StepsOf("microvm"), TemplateDirectory = templates }),
         ];
         await using var engine = new SandboxEngine(new EngineOptions { Paths = paths }, backends, new MmdebstrapImageStore(paths));
