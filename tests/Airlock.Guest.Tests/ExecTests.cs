@@ -131,6 +131,40 @@ public sealed class ExecTests : IClassFixture<AgentFixture>
     }
 
     [Fact]
+    public async Task Exec_WhenTheExecItselfFails_Returns126AndLeavesNoChildBehind()
+    {
+        // Executable, but neither ELF nor a script: only execve(2) finds out (ENOEXEC), inside the spawned child.
+        string file = _agent.HostPath("/workspace/not-a-program");
+        await File.WriteAllBytesAsync(file, [0x7f, 0x00, 0x01, 0x02, 0x03]);
+        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        var run = await ExecCapture.RunAsync(_agent.Client, file);
+        Assert.Equal(126, run.Result.ExitCode);
+        Assert.Equal($"airlock: {file}: Exec format error\n", run.Stderr);
+
+        var next = await ExecCapture.RunAsync(_agent.Client, "echo", "still serving");
+        Assert.Equal("still serving\n", next.Stdout);
+        Assert.True(SpinWait.SpinUntil(() => ChildrenOf(_agent.Agent.Id).Length == 0, TimeSpan.FromSeconds(3)), $"the agent still has children: {string.Join(", ", ChildrenOf(_agent.Agent.Id))}");
+    }
+
+    private static string[] ChildrenOf(int pid) =>
+        [.. Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(name => name!.All(char.IsAsciiDigit))
+            .Select(name => (Pid: name!, Stat: TryRead($"/proc/{name}/stat")))
+            .Where(p => p.Stat is { } stat && stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1] == pid.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .Select(p => $"{p.Pid} ({p.Stat![(p.Stat.LastIndexOf(')') + 2)]})")];
+
+    private static string? TryRead(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    [Fact]
     public async Task Exec_WhenTimeoutPasses_KillsGroupAndReturns124()
     {
         var clock = Stopwatch.StartNew();
