@@ -34,7 +34,16 @@ public class AgentFixture : IDisposable
         if (withoutOpenat2) start.Environment["AIRLOCK_AGENT_WITHOUT_OPENAT2"] = "1";
         Agent = Process.Start(start) ?? throw new InvalidOperationException("cannot start the agent");
         Client = GuestClient.ForUnixSocket(SocketPath);
-        WaitUntilAnswering();
+        try
+        {
+            WaitUntilAnswering();
+        }
+        catch
+        {
+            // xunit never disposes a fixture whose constructor threw: an agent that never answered leaves nothing behind.
+            Dispose();
+            throw;
+        }
     }
 
     public string Base { get; }
