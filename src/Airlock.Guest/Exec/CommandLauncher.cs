@@ -9,7 +9,7 @@ namespace Airlock.Guest.Exec;
 
 /// <summary>
 /// Turns an exec request into a running command: environment, working directory, PATH lookup,
-/// O_CLOEXEC pipes, posix_spawn in a new session, and an OOM score the kernel will pick before the agent.
+/// O_CLOEXEC pipes, a spawn in a new session (<see cref="CommandSpawn"/>), and an OOM score the kernel will pick before the agent.
 /// </summary>
 internal sealed partial class CommandLauncher
 {

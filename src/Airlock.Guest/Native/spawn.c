@@ -11,8 +11,9 @@
  * linked ahead of libc's, so it records the signal before passing the call on (the .NET runtime installs a dozen
  * handlers; a PosixSignalRegistration adds one). Dispositions the agent inherited from whoever started it (an ignored
  * SIGPIPE, say) are read once, on a thread airlock_spawn_prepare() starts as the agent starts; every spawn waits for
- * that read. The child then holds exactly what glibc's child gave it with POSIX_SPAWN_SETSIGDEF for all
- * signals and POSIX_SPAWN_SETSIGMASK for none: every signal at its default disposition, nothing blocked.
+ * that read. The command then starts as glibc's POSIX_SPAWN_SETSIGDEF for all signals and POSIX_SPAWN_SETSIGMASK for
+ * none would start it, every signal at its default disposition and nothing blocked, except that glibc's child left
+ * its own 32 and 33 ignored and this one does not.
  */
 #define _GNU_SOURCE
 #include <errno.h>
