@@ -113,7 +113,7 @@ internal sealed partial class CommandLauncher
         return true;
     }
 
-    /// <summary>Validates the request and resolves what posix_spawn needs; false with a shell-like failure (127, 126).</summary>
+    /// <summary>Validates the request and resolves what the spawn needs; false with a shell-like failure (127, 126).</summary>
     private bool TryPrepare(GuestRequest request, out IReadOnlyList<string> argv, out string executable, out string[] envp, out string cwd, out LaunchFailure? failure)
     {
         argv = request.Argv ?? [];
@@ -270,7 +270,7 @@ internal sealed partial class CommandLauncher
     /// <summary>
     /// RLIMIT_NPROC counts every task of the sandbox's root, the agent's threads included, so the command gets
     /// its budget plus the threads the agent has now. The agent keeps no such limit itself: the host's pids
-    /// limit leaves it headroom. Set right after posix_spawn returns (which waits for the exec), well before a
+    /// limit leaves it headroom. Set right after the spawn returns (which waits for the exec), well before a
     /// new program can fork.
     /// </summary>
     private void LimitTasks(int pid)

@@ -46,7 +46,7 @@ internal static class GuestCgroups
     }
 
     /// <summary>
-    /// Moves a just-started command into commands/: posix_spawn has no CLONE_INTO_CGROUP, so this follows the
+    /// Moves a just-started command into commands/: the spawn does not use CLONE_INTO_CGROUP, so this follows the
     /// exec by microseconds; the memory limit holds meanwhile (the agent's cgroup shares it).
     /// </summary>
     public static void Adopt(int pid)
