@@ -5,8 +5,8 @@ using Microsoft.Win32.SafeHandles;
 namespace Airlock.Native;
 
 /// <summary>
-/// Process primitives for an init process: posix_spawn without inheriting the runtime's signal
-/// dispositions, pipes that never leak, and a blocking waitpid for a single reaper thread.
+/// Process primitives for an init process: a spawn (glibc's posix_spawn, or a linked one, see
+/// <see cref="UseLinkedSpawn"/>) without inheriting the runtime's signal dispositions, pipes that never leak, and a blocking waitpid for a single reaper thread.
 /// Methods return 0 or an errno.
 /// </summary>
 public static unsafe class NativeProcess
@@ -68,6 +68,19 @@ public static unsafe class NativeProcess
         return SpawnCore(path, argv, environment, workingDirectory, none, none, none, terminalPath, out pid);
     }
 
+    /// <summary>
+    /// The spawn linked into the running binary (the agent's Native/spawn.c), if it registered one: same arguments and
+    /// result as <see cref="SpawnCore"/> after marshalling (path, argv, envp, cwd or null, stdin, stdout, stderr or -1,
+    /// terminal or null, pid out). Without one, glibc's posix_spawn.
+    /// </summary>
+    private static delegate*<byte*, byte**, byte**, byte*, int, int, int, byte*, int*, int> s_linkedSpawn;
+
+    /// <summary>
+    /// Makes every later <see cref="Spawn"/> and <see cref="SpawnOnTerminal"/> call <paramref name="spawn"/> instead of
+    /// glibc's posix_spawn. It must give the command the same start (see <see cref="Spawn"/>).
+    /// </summary>
+    public static void UseLinkedSpawn(delegate*<byte*, byte**, byte**, byte*, int, int, int, byte*, int*, int> spawn) => s_linkedSpawn = spawn;
+
     private static int SpawnCore(
         string path,
         IReadOnlyList<string> argv,
@@ -80,13 +93,6 @@ public static unsafe class NativeProcess
         out int pid)
     {
         pid = 0;
-        // glibc: posix_spawnattr_t is 336 bytes, posix_spawn_file_actions_t 80, sigset_t 128; leave headroom.
-        byte* attr = stackalloc byte[1024];
-        byte* actions = stackalloc byte[512];
-        byte* sigset = stackalloc byte[256];
-        new Span<byte>(attr, 1024).Clear();
-        new Span<byte>(actions, 512).Clear();
-
         byte** argvBlock = AllocStrings(argv);
         byte** envBlock = AllocStrings(environment);
         bool refIn = false, refOut = false, refErr = false;
@@ -99,61 +105,22 @@ public static unsafe class NativeProcess
                 stderr.DangerousAddRef(ref refErr);
             }
 
-            // posix_spawn* return an errno (0 on success); sig*set return -1 only for a bad argument.
-            int rc = Libc.posix_spawnattr_init(attr);
-            rc = rc != 0 ? rc : Libc.posix_spawn_file_actions_init(actions);
-            try
+            (int, int, int) stdio = terminal is null
+                ? ((int)stdin.DangerousGetHandle(), (int)stdout.DangerousGetHandle(), (int)stderr.DangerousGetHandle())
+                : (-1, -1, -1);
+            int childPid;
+            int rc;
+            fixed (byte* file = NativeFs.Utf8(path))
+            fixed (byte* cwd = workingDirectory is null ? null : NativeFs.Utf8(workingDirectory))
+            fixed (byte* replica = terminal is null ? null : NativeFs.Utf8(terminal))
             {
-                rc = rc != 0 ? rc : (Libc.sigfillset(sigset) == 0 ? 0 : Errno.EINVAL);
-                rc = rc != 0 ? rc : Libc.posix_spawnattr_setsigdefault(attr, sigset);
-                rc = rc != 0 ? rc : (Libc.sigemptyset(sigset) == 0 ? 0 : Errno.EINVAL);
-                rc = rc != 0 ? rc : Libc.posix_spawnattr_setsigmask(attr, sigset);
-                rc = rc != 0 ? rc : Libc.posix_spawnattr_setflags(attr, (short)(PosixSpawnSetSigDef | PosixSpawnSetSigMask | PosixSpawnSetSid));
-                if (terminal is null)
-                {
-                    rc = rc != 0 ? rc : Libc.posix_spawn_file_actions_adddup2(actions, (int)stdin.DangerousGetHandle(), 0);
-                    rc = rc != 0 ? rc : Libc.posix_spawn_file_actions_adddup2(actions, (int)stdout.DangerousGetHandle(), 1);
-                    rc = rc != 0 ? rc : Libc.posix_spawn_file_actions_adddup2(actions, (int)stderr.DangerousGetHandle(), 2);
-                }
-                else if (rc == 0)
-                {
-                    fixed (byte* replica = NativeFs.Utf8(terminal))
-                    {
-                        // glibc copies the path; O_RDWR without O_NOCTTY acquires the controlling terminal.
-                        rc = Libc.posix_spawn_file_actions_addopen(actions, 0, replica, 0x2, 0);
-                    }
-
-                    rc = rc != 0 ? rc : Libc.posix_spawn_file_actions_adddup2(actions, 0, 1);
-                    rc = rc != 0 ? rc : Libc.posix_spawn_file_actions_adddup2(actions, 0, 2);
-                }
-                if (rc == 0 && workingDirectory is not null)
-                {
-                    fixed (byte* cwd = NativeFs.Utf8(workingDirectory))
-                    {
-                        // glibc copies the path into the actions object.
-                        rc = Libc.posix_spawn_file_actions_addchdir_np(actions, cwd);
-                    }
-                }
-
-                if (rc != 0)
-                {
-                    return rc;
-                }
-
-                int childPid;
-                fixed (byte* p = NativeFs.Utf8(path))
-                {
-                    rc = Libc.posix_spawn(&childPid, p, actions, attr, argvBlock, envBlock);
-                }
-
-                pid = rc == 0 ? childPid : 0;
-                return rc;
+                rc = s_linkedSpawn is not null
+                    ? s_linkedSpawn(file, argvBlock, envBlock, cwd, stdio.Item1, stdio.Item2, stdio.Item3, replica, &childPid)
+                    : PosixSpawn(file, argvBlock, envBlock, cwd, stdio, replica, &childPid);
             }
-            finally
-            {
-                _ = Libc.posix_spawn_file_actions_destroy(actions);
-                _ = Libc.posix_spawnattr_destroy(attr);
-            }
+
+            pid = rc == 0 ? childPid : 0;
+            return rc;
         }
         finally
         {
@@ -162,6 +129,51 @@ public static unsafe class NativeProcess
             if (refErr) stderr.DangerousRelease();
             FreeStrings(argvBlock, argv.Count);
             FreeStrings(envBlock, environment.Count);
+        }
+    }
+
+    /// <summary>glibc's posix_spawn with the attributes and file actions <see cref="Spawn"/> promises.</summary>
+    private static int PosixSpawn(byte* path, byte** argv, byte** envp, byte* cwd, (int In, int Out, int Err) stdio, byte* terminal, int* pid)
+    {
+        // glibc: posix_spawnattr_t is 336 bytes, posix_spawn_file_actions_t 80, sigset_t 128; leave headroom.
+        byte* attr = stackalloc byte[1024];
+        byte* actions = stackalloc byte[512];
+        byte* sigset = stackalloc byte[256];
+        new Span<byte>(attr, 1024).Clear();
+        new Span<byte>(actions, 512).Clear();
+
+        // posix_spawn* return an errno (0 on success); sig*set return -1 only for a bad argument.
+        int rc = Libc.posix_spawnattr_init(attr);
+        rc = rc != 0 ? rc : Libc.posix_spawn_file_actions_init(actions);
+        try
+        {
+            rc = rc != 0 ? rc : (Libc.sigfillset(sigset) == 0 ? 0 : Errno.EINVAL);
+            rc = rc != 0 ? rc : Libc.posix_spawnattr_setsigdefault(attr, sigset);
+            rc = rc != 0 ? rc : (Libc.sigemptyset(sigset) == 0 ? 0 : Errno.EINVAL);
+            rc = rc != 0 ? rc : Libc.posix_spawnattr_setsigmask(attr, sigset);
+            rc = rc != 0 ? rc : Libc.posix_spawnattr_setflags(attr, (short)(PosixSpawnSetSigDef | PosixSpawnSetSigMask | PosixSpawnSetSid));
+            if (terminal is null)
+            {
+                rc = rc != 0 ? rc : Libc.posix_spawn_file_actions_adddup2(actions, stdio.In, 0);
+                rc = rc != 0 ? rc : Libc.posix_spawn_file_actions_adddup2(actions, stdio.Out, 1);
+                rc = rc != 0 ? rc : Libc.posix_spawn_file_actions_adddup2(actions, stdio.Err, 2);
+            }
+            else
+            {
+                // glibc copies the path; O_RDWR without O_NOCTTY acquires the controlling terminal.
+                rc = rc != 0 ? rc : Libc.posix_spawn_file_actions_addopen(actions, 0, terminal, 0x2, 0);
+                rc = rc != 0 ? rc : Libc.posix_spawn_file_actions_adddup2(actions, 0, 1);
+                rc = rc != 0 ? rc : Libc.posix_spawn_file_actions_adddup2(actions, 0, 2);
+            }
+
+            // glibc copies the path into the actions object.
+            if (cwd is not null) rc = rc != 0 ? rc : Libc.posix_spawn_file_actions_addchdir_np(actions, cwd);
+            return rc != 0 ? rc : Libc.posix_spawn(pid, path, actions, attr, argv, envp);
+        }
+        finally
+        {
+            _ = Libc.posix_spawn_file_actions_destroy(actions);
+            _ = Libc.posix_spawnattr_destroy(attr);
         }
     }
 
@@ -243,8 +255,7 @@ public static unsafe class NativeProcess
         return low == 0 ? ((status >> 8) & 0xff, null) : (null, low);
     }
 
-    /// <summary>A NULL-terminated array of NUL-terminated UTF-8 copies (argv, envp) in native memory; <see cref="FreeStrings"/> frees it.</summary>
-    public static byte** AllocStrings(IReadOnlyList<string> values)
+    private static byte** AllocStrings(IReadOnlyList<string> values)
     {
         byte** block = (byte**)NativeMemory.AllocZeroed((nuint)(values.Count + 1), (nuint)sizeof(byte*));
         for (int i = 0; i < values.Count; i++)
@@ -258,7 +269,7 @@ public static unsafe class NativeProcess
         return block;
     }
 
-    public static void FreeStrings(byte** block, int count)
+    private static void FreeStrings(byte** block, int count)
     {
         for (int i = 0; i < count; i++)
         {

@@ -28,7 +28,7 @@ internal sealed partial class CommandLauncher
         int pid = _reaper.Spawn(
             () =>
             {
-                spawnError = CommandSpawn.SpawnOnTerminal(executable, argv, envp, cwd, replica, out int child);
+                spawnError = NativeProcess.SpawnOnTerminal(executable, argv, envp, cwd, replica, out int child);
                 return spawnError == 0 ? child : -1;
             },
             out Task<int> exit);

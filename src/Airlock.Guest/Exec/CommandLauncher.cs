@@ -9,7 +9,7 @@ namespace Airlock.Guest.Exec;
 
 /// <summary>
 /// Turns an exec request into a running command: environment, working directory, PATH lookup,
-/// O_CLOEXEC pipes, a spawn in a new session (<see cref="CommandSpawn"/>), and an OOM score the kernel will pick before the agent.
+/// O_CLOEXEC pipes, a spawn in a new session (<see cref="NativeProcess.Spawn"/>, see <see cref="CommandSpawn"/>), and an OOM score the kernel will pick before the agent.
 /// </summary>
 internal sealed partial class CommandLauncher
 {
@@ -76,7 +76,7 @@ internal sealed partial class CommandLauncher
             pid = _reaper.Spawn(
                 () =>
                 {
-                    spawnError = CommandSpawn.Spawn(executable, argv, envp, cwd, stdinRead, stdoutWrite, stderrWrite, out int child);
+                    spawnError = NativeProcess.Spawn(executable, argv, envp, cwd, stdinRead, stdoutWrite, stderrWrite, out int child);
                     return spawnError == 0 ? child : -1;
                 },
                 out exit);
