@@ -12,10 +12,11 @@ namespace Airlock.Backends.Gvisor;
 public sealed partial class GvisorBackend
 {
     /// <summary>
-    /// Steps, each undone by <see cref="DestroyAsync"/> from the id alone: sandbox dir (+ tier marker) ->
-    /// quota disk and overlay root (shared with the container tier) -> config.json -> the sandbox's cgroups, made and
-    /// limited here -> runsc run -d through <c>airlock-agent runsc-exec</c> (see RunscLauncher: runsc is born in those
-    /// cgroups and runs with <c>--ignore-cgroups</c>) -> wait for the agent socket.
+    /// Steps, each undone by <see cref="DestroyAsync"/> from the id alone: sandbox dir (+ tier marker) -> the sandbox's
+    /// cgroups, made and limited here -> <c>airlock-agent runsc-exec --hold</c> started, joining them -> quota disk and
+    /// overlay root (shared with the container tier) -> config.json -> the launcher told to go: it execs runsc run -d
+    /// (see RunscLauncher: runsc is born in those cgroups and runs with <c>--ignore-cgroups</c>) -> wait for the agent
+    /// socket. A create that fails before the go closes the launcher's input, and it ends having started nothing.
     /// <para>
     /// Memory: the sentry reports the user's limit as MemTotal (runsc-exec shows runsc that figure as the machine's
     /// memory) and the agent's memory guard kills the largest process when the sentry's usage reaches it, so the
@@ -29,6 +30,7 @@ public sealed partial class GvisorBackend
     /// sandbox, two cgroup migrations, each a kernel RCU grace period (8-14 ms on the development VM). runsc-exec joins
     /// once, before runsc starts: <c>runsc run</c> returns ~22 ms sooner, the sandbox's agent listens sooner by less than
     /// that (the move back overlapped the sandbox's own boot), and the limits are complete before any process exists.
+    /// The launcher's own start and that one join (6-23 ms here, measured) then happen while the disk is made.
     /// </para>
     /// </summary>
     public Task CreateAsync(BackendCreateRequest request, CancellationToken cancellationToken = default)
@@ -49,18 +51,10 @@ public sealed partial class GvisorBackend
         await File.WriteAllTextAsync(Path.Combine(layout.Directory, TierMarker), "", cancellationToken);
         OciSandboxLifecycle.CreateBundleDirectories(layout);
 
-        await SandboxDisk.PrepareAsync(layout, request.DiskBytes, request.ImageRootfs, _diskPool, cancellationToken);
-        var pathRules = OciSandboxLifecycle.ResolvePathRules(layout, request);
-        Step("disk-and-overlay");
-
-        await OciJson.WriteConfigAsync(layout.Bundle, BuildSpec(request, layout, pathRules), cancellationToken);
-        Step("config");
-
         Directory.CreateDirectory(RunscRoot);
         File.SetUnixFileMode(RunscRoot, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var cgroupProcs = SandboxCgroups.CreateWithLimits(layout.CgroupsPath, request.MemoryBytes + RunscOverhead.MemoryBytes,
             RunscOverhead.HostTaskBudget(request.Pids, _options.HostTaskCeiling), request.Cpus);
-        Step("cgroups");
 
         // The sandbox's runsc processes keep their stderr on /dev/null; --panic-log keeps a Go runtime abort
         // of the sentry or gofer (the only trace of e.g. a refused thread) where a person can read it.
@@ -70,7 +64,7 @@ public sealed partial class GvisorBackend
         var run = new OciRuntime(_options.RunscPath, RunscRoot, [.. flags, "--panic-log=" + RunscPanicLog(layout)]);
         var scratch = Directory.CreateDirectory(Path.Combine(layout.Bundle, "launch")).FullName;
         List<string> launcher = [Path.GetFullPath(request.AgentPath), "runsc-exec", "--scratch", scratch,
-            "--mem-total", request.MemoryBytes.ToString(CultureInfo.InvariantCulture)];
+            "--mem-total", request.MemoryBytes.ToString(CultureInfo.InvariantCulture), "--hold"];
         if (request.Network?.NamespacePath is { } netns)
         {
             await File.WriteAllTextAsync(NetnsFile(layout), netns, cancellationToken);
@@ -80,7 +74,18 @@ public sealed partial class GvisorBackend
         foreach (var procs in cgroupProcs) launcher.AddRange(["--cgroup", procs]);
         launcher.Add("--");
 
-        await run.RunDetachedAsync(layout.ContainerId, layout.Bundle, layout.PidFile, RunscLog(layout), TimeSpan.FromSeconds(60), launcher, cancellationToken);
+        // The launcher joins the cgroups and namespaces while the disk and config.json are made (see RunscLauncher).
+        await using var held = run.StartHeldRun(layout.ContainerId, layout.Bundle, layout.PidFile, RunscLog(layout), launcher, cancellationToken);
+        Step("cgroups-and-launcher");
+
+        await SandboxDisk.PrepareAsync(layout, request.DiskBytes, request.ImageRootfs, _diskPool, cancellationToken);
+        var pathRules = OciSandboxLifecycle.ResolvePathRules(layout, request);
+        Step("disk-and-overlay");
+
+        await OciJson.WriteConfigAsync(layout.Bundle, BuildSpec(request, layout, pathRules), cancellationToken);
+        Step("config");
+
+        await held.RunAsync(TimeSpan.FromSeconds(60), cancellationToken);
         Step("runsc-run");
 
         var sentryPid = int.Parse((await File.ReadAllTextAsync(layout.PidFile, cancellationToken)).Trim(), CultureInfo.InvariantCulture);

@@ -59,6 +59,21 @@ public static unsafe class LaunchCalls
         return 0;
     }
 
+    /// <summary>
+    /// Blocks until the standard input delivers a byte (true: the caller's go) or ends (false: the caller gave up, or
+    /// died, before saying go). 0 or an errno in <paramref name="error"/>.
+    /// </summary>
+    public static bool AwaitGoOnStandardInput(out int error)
+    {
+        byte go;
+        while (true)
+        {
+            var read = Libc.read_fd(0, &go, 1);
+            error = read < 0 ? Marshal.GetLastPInvokeError() : 0;
+            if (error != Errno.EINTR) return read == 1;
+        }
+    }
+
     /// <summary>Writes a message to a descriptor (the saved standard error), ignoring failure: the last words of a launcher.</summary>
     public static void WriteLine(int fd, string message)
     {

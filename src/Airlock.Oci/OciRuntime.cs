@@ -26,17 +26,53 @@ public sealed class OciRuntime(
     /// a file would let it fill the host disk); its errors are read back from <paramref name="logFile"/>.
     /// It also starts in a session of its own (setsid): runsc's sandbox and gofer processes would otherwise stay in
     /// the caller's process group, and a Ctrl-C at the daemon's terminal, or a SIGTERM to its group, would end them.
-    /// <paramref name="launcher"/>, when given, runs the runtime through it instead: a launcher that itself starts a session
-    /// and puts /dev/null on the standard streams before it execs the rest (what it writes to stderr before that is the
-    /// failure's reason).
     /// </summary>
-    public async Task RunDetachedAsync(string id, string bundle, string pidFile, string logFile, TimeSpan? timeout = null, IReadOnlyList<string>? launcher = null, CancellationToken cancellationToken = default)
+    public async Task RunDetachedAsync(string id, string bundle, string pidFile, string logFile, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
-        List<string> runtime = [Binary, .. GlobalArgs(logFile), "run", "--detach", "--pid-file", pidFile, "--bundle", bundle, id];
-        var result = launcher is { Count: > 0 }
-            ? await HostCommand.RunAsync(launcher[0], [.. launcher.Skip(1), .. runtime], timeout, cancellationToken)
-            // --wait: were sh a group leader, setsid would fork, and the runtime's exit status must still be ours.
-            : await HostCommand.RunAsync("/bin/sh", ["-c", "exec setsid --wait \"$@\" </dev/null >/dev/null 2>/dev/null", "oci-runtime", .. runtime], timeout, cancellationToken);
+        // --wait: were sh a group leader, setsid would fork, and the runtime's exit status must still be ours.
+        var result = await HostCommand.RunAsync("/bin/sh", ["-c", "exec setsid --wait \"$@\" </dev/null >/dev/null 2>/dev/null", "oci-runtime", .. RunDetachedCommand(id, bundle, pidFile, logFile)], timeout, cancellationToken);
+        ThrowIfRunFailed(id, logFile, result);
+    }
+
+    /// <summary>
+    /// Starts <paramref name="launcher"/> now and lets it exec the runtime's <c>run --detach</c> only at
+    /// <see cref="HeldRun.RunAsync"/>: the launcher prepares what the runtime is born into (cgroups, namespaces) while
+    /// the caller still writes the bundle. The launcher's contract: it starts a session of its own, waits for one byte on
+    /// its standard input before anything else, ends without running anything when that input ends first, and puts
+    /// /dev/null on the standard streams before it execs the rest (what it writes to stderr before that is a failure's
+    /// reason). Disposing a run that was never released ends the launcher that way.
+    /// </summary>
+    public HeldRun StartHeldRun(string id, string bundle, string pidFile, string logFile, IReadOnlyList<string> launcher, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(launcher.Count);
+        var command = HostCommand.Start(launcher[0], [.. launcher.Skip(1), .. RunDetachedCommand(id, bundle, pidFile, logFile)], cancellationToken);
+        return new HeldRun(command, result => ThrowIfRunFailed(id, logFile, result));
+    }
+
+    /// <summary>A runtime's <c>run --detach</c> whose launcher is already preparing it; see <see cref="StartHeldRun"/>.</summary>
+    public sealed class HeldRun : IAsyncDisposable
+    {
+        private readonly StartedCommand _launcher;
+        private readonly Action<CommandResult> _check;
+
+        internal HeldRun(StartedCommand launcher, Action<CommandResult> check)
+        {
+            _launcher = launcher;
+            _check = check;
+        }
+
+        /// <summary>Tells the launcher to go on and waits until the container runs; throws with the launcher's or the runtime's reason.</summary>
+        public async Task RunAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+            _check(await _launcher.FinishAsync("go\n", timeout, cancellationToken));
+
+        public ValueTask DisposeAsync() => _launcher.DisposeAsync();
+    }
+
+    private List<string> RunDetachedCommand(string id, string bundle, string pidFile, string logFile) =>
+        [Binary, .. GlobalArgs(logFile), "run", "--detach", "--pid-file", pidFile, "--bundle", bundle, id];
+
+    private void ThrowIfRunFailed(string id, string logFile, CommandResult result)
+    {
         if (!result.Succeeded)
         {
             var launcherSaid = result.Stderr.Trim();

@@ -102,6 +102,56 @@ public sealed class SandboxLifecycleTests(ITestOutputHelper output)
     }
 
     [IntegrationFact]
+    public async Task Create_FailingWhileTheLauncherIsHeld_EndsTheLauncherWithNothingStarted_AndLeavesNothing()
+    {
+        // The launcher (runsc-exec --hold) is started before the disk and config exist; a failure in between must end it
+        // through its closed input, before the cgroups it sits in are removed.
+        var paths = TestHost.NewDataDirectory();
+        var id = TestHost.NewId();
+        var launched = new List<(int Pid, string CommandLine)>();
+        var backend = new GvisorBackend(paths, new GvisorBackendOptions
+        {
+            OnCreateStep = (step, _) =>
+            {
+                if (step != "cgroups-and-launcher") return;
+                launched.AddRange(CommandLines().Where(p => p.CommandLine.Contains(" runsc-exec ", StringComparison.Ordinal) && p.CommandLine.Contains(id, StringComparison.Ordinal)));
+                throw new InvalidOperationException("injected: the disk could not be made");
+            },
+        });
+        try
+        {
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(() => backend.CreateAsync(TestSandbox.NewRequest(id)));
+
+            Assert.Equal("injected: the disk could not be made", error.Message);
+            var (launcher, commandLine) = Assert.Single(launched);
+            Assert.Contains(" --hold ", commandLine, StringComparison.Ordinal);
+            Assert.False(HostLeftovers.IsAlive(launcher), $"launcher {launcher} still alive");
+            await HostLeftovers.AssertNoneAsync(backend, paths, id);
+        }
+        finally
+        {
+            Directory.Delete(paths.DataDirectory, recursive: true);
+        }
+    }
+
+    private static IEnumerable<(int Pid, string CommandLine)> CommandLines()
+    {
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            string? commandLine = null;
+            try
+            {
+                commandLine = int.TryParse(Path.GetFileName(dir), out _) ? File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ') : null;
+            }
+            catch (IOException)
+            {
+            }
+
+            if (commandLine is not null) yield return (int.Parse(Path.GetFileName(dir), System.Globalization.CultureInfo.InvariantCulture), commandLine);
+        }
+    }
+
+    [IntegrationFact]
     public async Task PauseAndResume_FreezeTheSandbox_AndExecWorksAfterwards()
     {
         await using var sandbox = await TestSandbox.CreateAsync();

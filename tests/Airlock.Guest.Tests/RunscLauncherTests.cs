@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Airlock.Guest.Bridge;
 
 namespace Airlock.Guest.Tests;
@@ -72,6 +73,65 @@ public sealed class RunscLauncherTests : IDisposable
         Assert.Equal(1, exit);
         Assert.Contains("cannot join " + _cgroup, stderr, StringComparison.Ordinal);
         Assert.False(File.Exists(marker));
+    }
+
+    [Fact]
+    public async Task Held_JoinsTheCgroupAtOnce_ButRunsNothingUntilTheGo()
+    {
+        var marker = Path.Combine(_dir, "ran");
+
+        // Joined (the slow part, a kernel grace period) while the engine would still be making the disk...
+        using var launcher = await StartHeldAndJoinedAsync(marker);
+        await Task.Delay(200);
+        Assert.False(launcher.HasExited);
+        Assert.False(File.Exists(marker));
+
+        // ...and runs the program only once told to.
+        await launcher.StandardInput.WriteAsync("go\n");
+        launcher.StandardInput.Close();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await launcher.WaitForExitAsync(timeout.Token);
+        Assert.Equal(0, launcher.ExitCode);
+        Assert.True(File.Exists(marker));
+    }
+
+    [Fact]
+    public async Task Held_WhoseInputEndsWithoutTheGo_Exits3_AndRunsNothing()
+    {
+        var marker = Path.Combine(_dir, "ran");
+        using var launcher = await StartHeldAndJoinedAsync(marker);
+
+        launcher.StandardInput.Close();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var stderr = await launcher.StandardError.ReadToEndAsync(timeout.Token);
+        await launcher.WaitForExitAsync(timeout.Token);
+
+        Assert.Equal(RunscLauncher.NotReleased, launcher.ExitCode);
+        Assert.Contains("standard input ended before the go; nothing was started", stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(marker));
+        Assert.Equal("", File.ReadAllText(Path.Combine(_cgroup, "cgroup.procs")));
+    }
+
+    /// <summary>A held launcher of <c>touch MARKER</c>, once it sits in the test's cgroup.</summary>
+    private async Task<Process> StartHeldAndJoinedAsync(string marker)
+    {
+        Directory.CreateDirectory(_cgroup);
+        var start = new ProcessStartInfo(AgentFixture.AgentPath) { RedirectStandardInput = true, RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var arg in (string[])["runsc-exec", "--scratch", Directory.CreateDirectory(Path.Combine(_dir, "launch")).FullName, "--mem-total", "1048576",
+            "--hold", "--cgroup", Path.Combine(_cgroup, "cgroup.procs"), "--", "/bin/touch", marker])
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var launcher = Process.Start(start)!;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!File.ReadAllText(Path.Combine(_cgroup, "cgroup.procs")).Contains(launcher.Id.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the launcher never joined the cgroup");
+            await Task.Delay(10);
+        }
+
+        return launcher;
     }
 
     [Fact]

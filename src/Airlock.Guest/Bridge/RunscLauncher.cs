@@ -4,7 +4,7 @@ using Airlock.Native;
 namespace Airlock.Guest.Bridge;
 
 /// <summary>
-/// <c>airlock-agent runsc-exec --scratch DIR --mem-total BYTES [--netns PATH] [--cgroup PROCS]... -- RUNSC [ARG...]</c>, on the
+/// <c>airlock-agent runsc-exec --scratch DIR --mem-total BYTES [--netns PATH] [--cgroup PROCS]... [--hold] -- RUNSC [ARG...]</c>, on the
 /// host, as root: how a gVisor sandbox's <c>runsc run</c> starts. In order, all in this one process:
 /// <list type="number">
 /// <item>a session of its own (a daemon's Ctrl-C or exit never reaches the sandbox);</item>
@@ -12,24 +12,35 @@ namespace Airlock.Guest.Bridge;
 /// gofer and sentry are born inside them. runsc runs with <c>--ignore-cgroups</c>: it would otherwise join them itself and
 /// move back out, two cgroup migrations, each a kernel RCU grace period (~8-14 ms here) while runsc waits;</item>
 /// <item>into the sandbox's network namespace, when it has one;</item>
+/// <item>with <c>--hold</c>, a wait for one byte on standard input: the engine starts the launcher before the sandbox's
+/// disk and config.json exist and says go once they do, so the steps so far (the cgroup join is a kernel RCU grace period,
+/// 6-23 ms here, and this process's own start a few ms more) overlap the engine's; standard input ending without the
+/// byte (the create failed, or the engine died) ends the launcher with nothing started;</item>
 /// <item>a private mount namespace in which <c>/proc/meminfo</c> says MemTotal = the sandbox's memory limit (runsc sizes
 /// the sentry from it, which is what programs inside see as their machine's memory; with cgroups ignored runsc would read
 /// the host's), a fully visible procfs beside it on a tmpfs at DIR (the kernel lets runsc's gofer and sentry mount their
 /// own proc in their user namespaces only while some proc mount is), and for a network namespace an empty
-/// <c>/proc/sys/net/core</c> (see GvisorBackend: this runsc takes that directory as proof of the host's namespace);</item>
+/// <c>/proc/sys/net/core</c> (see GvisorBackend: this runsc takes that directory as proof of the host's namespace): made
+/// after the hold, since a copy of the host's mounts taken before the engine mounted the sandbox's root lacks it;</item>
 /// <item>standard streams on /dev/null, then exec.</item>
 /// </list>
 /// Everything mounted here exists only in the namespace runsc's processes share, and goes with the last of them.
 /// </summary>
 internal static class RunscLauncher
 {
-    public const string Usage = "airlock-agent runsc-exec --scratch DIR --mem-total BYTES [--netns PATH] [--cgroup PROCS]... -- PROGRAM [ARG...]";
+    public const string Usage = "airlock-agent runsc-exec --scratch DIR --mem-total BYTES [--netns PATH] [--cgroup PROCS]... [--hold] -- PROGRAM [ARG...]";
+
+    /// <summary>The exit code of a held launcher whose standard input ended before the go.</summary>
+    public const int NotReleased = 3;
 
     private const ulong Quiet = HostMountCalls.NoSuid | HostMountCalls.NoDev | HostMountCalls.NoExec;
 
-    internal sealed record Options(string Scratch, long MemTotalBytes, string? NetworkNamespace, IReadOnlyList<string> CgroupProcs, IReadOnlyList<string> Command);
+    internal sealed record Options(string Scratch, long MemTotalBytes, string? NetworkNamespace, IReadOnlyList<string> CgroupProcs, bool Hold, IReadOnlyList<string> Command);
 
-    /// <summary>Returns only on failure: 2 for a bad command line, 1 when a step or the exec failed (said on stderr).</summary>
+    /// <summary>
+    /// Returns only on failure: 2 for a bad command line, 1 when a step or the exec failed (said on stderr),
+    /// <see cref="NotReleased"/> when held and never told to go.
+    /// </summary>
     public static int Run(string[] args)
     {
         if (Parse(args, out var error) is not { } options)
@@ -38,9 +49,23 @@ internal static class RunscLauncher
             return 2;
         }
 
-        if (Prepare(options) is { } failure)
+        if (Join(options) is { } joinFailure)
         {
-            Console.Error.WriteLine("airlock-agent runsc-exec: " + failure);
+            Console.Error.WriteLine("airlock-agent runsc-exec: " + joinFailure);
+            return 1;
+        }
+
+        if (options.Hold && !LaunchCalls.AwaitGoOnStandardInput(out var readError))
+        {
+            Console.Error.WriteLine(readError == 0
+                ? "airlock-agent runsc-exec: standard input ended before the go; nothing was started"
+                : $"airlock-agent runsc-exec: cannot read the go from standard input: {Errno.Message(readError)}");
+            return NotReleased;
+        }
+
+        if (MountView(options) is { } mountFailure)
+        {
+            Console.Error.WriteLine("airlock-agent runsc-exec: " + mountFailure);
             return 1;
         }
 
@@ -60,10 +85,18 @@ internal static class RunscLauncher
         error = "";
         string? scratch = null, netns = null;
         long? memTotal = null;
+        var hold = false;
         var cgroups = new List<string>();
         var i = args is ["runsc-exec", ..] ? 1 : args.Length;
-        for (; i < args.Length && args[i] != "--"; i += 2)
+        while (i < args.Length && args[i] != "--")
         {
+            if (args[i] == "--hold")
+            {
+                hold = true;
+                i++;
+                continue;
+            }
+
             if (i + 1 >= args.Length)
             {
                 error = $"{args[i]} needs a value";
@@ -89,6 +122,8 @@ internal static class RunscLauncher
                     error = $"unexpected {args[i]} {value}";
                     return null;
             }
+
+            i += 2;
         }
 
         if (scratch is null || memTotal is null || i >= args.Length - 1)
@@ -97,7 +132,7 @@ internal static class RunscLauncher
             return null;
         }
 
-        return new Options(scratch, memTotal.Value, netns, cgroups, args[(i + 1)..]);
+        return new Options(scratch, memTotal.Value, netns, cgroups, hold, args[(i + 1)..]);
     }
 
     /// <summary>What /proc/meminfo reads in runsc's namespace: the limit as the machine's memory, all of it free.</summary>
@@ -108,8 +143,8 @@ internal static class RunscLauncher
             + "Buffers:                 0 kB\nCached:                  0 kB\nSwapTotal:               0 kB\nSwapFree:                0 kB\n";
     }
 
-    /// <summary>Every step before the exec; null, or what failed.</summary>
-    private static string? Prepare(Options options)
+    /// <summary>The session, the cgroups and the network namespace; null, or what failed.</summary>
+    private static string? Join(Options options)
     {
         if (LaunchCalls.NewSession() is var session and not 0) return $"cannot start a session: {Errno.Message(session)}";
         foreach (var procs in options.CgroupProcs)
@@ -130,6 +165,15 @@ internal static class RunscLauncher
             return $"cannot enter network namespace {netns}: {Errno.Message(entered)}";
         }
 
+        return null;
+    }
+
+    /// <summary>
+    /// The private mount namespace and what is mounted in it; null, or what failed. After the hold: a copy of the host's
+    /// mounts made before the engine mounted the sandbox's root would never see that root.
+    /// </summary>
+    private static string? MountView(Options options)
+    {
         if (LaunchCalls.PrivateMountNamespace() is var unshared and not 0) return $"cannot make a mount namespace: {Errno.Message(unshared)}";
         var meminfo = Path.Combine(options.Scratch, "meminfo");
         var proc = Path.Combine(options.Scratch, "proc");
