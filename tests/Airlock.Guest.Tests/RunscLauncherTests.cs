@@ -31,7 +31,7 @@ public sealed class RunscLauncherTests : IDisposable
 
         var (exit, stderr) = await RunAsync(
             "runsc-exec", "--scratch", scratch, "--mem-total", (256L << 20).ToString(), "--cgroup", Path.Combine(_cgroup, "cgroup.procs"), "--",
-            "/bin/sh", "-c", $"grep MemTotal /proc/meminfo > {seen}; tr '\\n' ' ' < /proc/self/cgroup >> {seen}; echo >> {seen}; ps -o sid= -p $$ >> {seen}; echo $$ >> {seen}; ls -l /proc/$$/fd/2 >> {seen}");
+            "/bin/sh", "-c", $"grep MemTotal /proc/meminfo > {seen}; tr '\\n' ' ' < /proc/self/cgroup >> {seen}; echo >> {seen}; ps -o sid= -p $$ >> {seen}; echo $$ >> {seen}; ls -l /proc/$$/fd/2 >> {seen}; while read -r p; do printf '%s ' $p; done < {Path.Combine(_cgroup, "cgroup.procs")} >> {seen}");
 
         Assert.Equal(0, exit);
         Assert.Equal("", stderr);
@@ -40,6 +40,7 @@ public sealed class RunscLauncherTests : IDisposable
         Assert.Contains(":/" + Path.GetFileName(_cgroup) + " ", lines[1], StringComparison.Ordinal);
         Assert.Equal(lines[3].Trim(), lines[2].Trim()); // session leader: its own session
         Assert.EndsWith("-> /dev/null", lines[4], StringComparison.Ordinal);
+        Assert.Equal(lines[3].Trim(), lines[5].Trim()); // the whole process is in the cgroup (on v1 joined thread by thread); builtins read it, no child
 
         // The host saw none of it: its meminfo is its own and nothing is mounted at the scratch directory.
         Assert.Equal(hostMemTotal, File.ReadLines("/proc/meminfo").First());
