@@ -48,7 +48,24 @@ if (options?.TtlSeconds is { } ttl)
 }
 
 var log = new AgentLog(bridgeOptions is not null ? bridgeOptions.LogPath : options!.LogPath);
+var serving = ServeAsync();
+
+// The main thread has nothing more to do. An awaiting Main would park it through Task.Wait, which first spins
+// (~25 sched_yield and as many clock reads): inside gVisor each one a trapped system call, made just as the first
+// request arrives. The task's wait handle blocks in the kernel at once.
+((IAsyncResult)serving).AsyncWaitHandle.WaitOne();
 try
+{
+    serving.GetAwaiter().GetResult();
+    return 0;
+}
+catch (Exception e)
+{
+    log.Write($"fatal: {e}");
+    return 1;
+}
+
+async Task ServeAsync()
 {
     if (bridgeOptions is not null)
     {
@@ -58,11 +75,4 @@ try
     {
         await new AgentServer(options!, log).RunAsync(stopping.Token);
     }
-
-    return 0;
-}
-catch (Exception e)
-{
-    log.Write($"fatal: {e}");
-    return 1;
 }
