@@ -91,6 +91,9 @@ public sealed partial class GvisorBackend
         var sentryPid = int.Parse((await File.ReadAllTextAsync(layout.PidFile, cancellationToken)).Trim(), CultureInfo.InvariantCulture);
         await OciSandboxLifecycle.WaitForAgentAsync(layout, sentryPid, RunscLog(layout), _time, _options.AgentReadyTimeout, cancellationToken);
         Step("agent-ready");
+
+        // The next create of this size takes a blank disk instead of running mkfs (~5 ms) on its critical path.
+        _diskPool.RefillInBackground(request.DiskBytes);
     }
 
     internal RuntimeSpec BuildSpec(BackendCreateRequest request, IReadOnlyList<ResolvedPathRule>? pathRules = null) => BuildSpec(request, SandboxLayout.For(_paths, request.Id), pathRules);

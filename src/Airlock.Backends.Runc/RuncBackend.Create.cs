@@ -46,7 +46,7 @@ public sealed partial class RuncBackend
         await OciSandboxLifecycle.WaitForAgentAsync(layout, initPid, layout.RuncLog, _time, _options.AgentReadyTimeout, cancellationToken);
         Step("agent-ready");
 
-        // Formatting the next blank disk competes for the CPU with runc; do it once this sandbox is up.
+        // Formatting the next blank disk (at the lowest CPU priority) competes with runc; do it once this sandbox is up.
         _diskPool.RefillInBackground(request.DiskBytes);
     }
 
