@@ -27,10 +27,9 @@ public sealed partial class GvisorBackend
     /// </para>
     /// <para>
     /// Why the engine and not runsc makes the cgroups: runsc joins them itself and moves back out after starting the
-    /// sandbox, two cgroup migrations, each a kernel RCU grace period (8-14 ms on the development VM). runsc-exec joins
-    /// once, before runsc starts: <c>runsc run</c> returns ~22 ms sooner, the sandbox's agent listens sooner by less than
-    /// that (the move back overlapped the sandbox's own boot), and the limits are complete before any process exists.
-    /// The launcher's own start and that one join (6-23 ms here, measured) then happen while the disk is made.
+    /// sandbox, two cgroup migrations, each a kernel RCU grace period (5-23 ms on the development VM). runsc-exec joins
+    /// once, before runsc starts, and in a v1 hierarchy without that wait (through <c>tasks</c>, see RunscLauncher);
+    /// the limits are complete before any process exists; and the launcher's own start (~5 ms) overlaps the disk step.
     /// </para>
     /// </summary>
     public Task CreateAsync(BackendCreateRequest request, CancellationToken cancellationToken = default)
