@@ -68,20 +68,36 @@ internal sealed class TestSandbox : IAsyncDisposable
         var output = new StringBuilder();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds + 60));
         var request = new ExecRequest { Command = ["/bin/bash", "-c", command], Timeout = TimeSpan.FromSeconds(timeoutSeconds) };
-        await foreach (var e in Client.ExecAsync(request, cts.Token))
+        try
         {
-            switch (e)
+            await foreach (var e in Client.ExecAsync(request, cts.Token))
             {
-                case ExecOutput o:
-                    output.Append(Encoding.UTF8.GetString(o.Data.Span));
-                    break;
-                case ExecExited x:
-                    return (x.Result, output.ToString());
+                switch (e)
+                {
+                    case ExecOutput o:
+                        output.Append(Encoding.UTF8.GetString(o.Data.Span));
+                        break;
+                    case ExecExited x:
+                        return (x.Result, output.ToString());
+                }
             }
+        }
+        catch (AirlockException e) when (e.Kind == AirlockErrorKind.Unavailable)
+        {
+            // What a lost agent leaves to go on (the sandbox's agent has no log of its own): whether the sandbox still
+            // runs, and what runsc wrote.
+            throw new InvalidOperationException(
+                $"{e.Message}; sandbox {await Backend.GetStateAsync(Id)}; output so far: {Tail(output.ToString())}; "
+                + $"runsc.log: {Tail(ReadIfExists("runsc.log"))}; runsc-panic.log: {Tail(ReadIfExists("runsc-panic.log"))}", e);
         }
 
         throw new InvalidOperationException($"exec ended without an exit: {output}");
     }
+
+    private string ReadIfExists(string bundleFile) =>
+        Path.Combine(Directory, "bundle", bundleFile) is var path && File.Exists(path) ? File.ReadAllText(path) : "(none)";
+
+    private static string Tail(string text) => text.Length <= 2000 ? text : "..." + text[^2000..];
 
     /// <summary>The sentry's host pid (runsc's pid file), or null once the sandbox is gone.</summary>
     public int? SentryPid()
