@@ -83,8 +83,9 @@ internal sealed class BlankDiskPool(AirlockPaths paths)
     }
 
     /// <summary>
-    /// A sparse file of exactly <paramref name="bytes"/> with an empty ext4 file system on it. <paramref name="lowPriority"/> (a refill, beside sandboxes starting
-    /// and running): mkfs at nice 19, taking only the CPU they leave idle (~5 ms of it for 1 GiB).
+    /// A sparse file of exactly <paramref name="bytes"/> with an empty ext4 file system on it. <paramref name="lowPriority"/>
+    /// (a refill, beside sandboxes starting and running): mkfs at nice 19, taking only the CPU they leave idle (~5 ms of
+    /// it for 1 GiB).
     /// </summary>
     public static async Task FormatAsync(string image, long bytes, CancellationToken cancellationToken, bool lowPriority = false)
     {
@@ -95,12 +96,9 @@ internal sealed class BlankDiskPool(AirlockPaths paths)
 
         // No journal (the disk dies with the sandbox), no reserved blocks (the quota is all the sandbox's),
         // lazy inode tables so mkfs writes a few hundred KB, not megabytes.
-        List<string> mkfs = ["mkfs.ext4", "-q", "-F", "-m", "0", "-O", "^has_journal", "-E", "lazy_itable_init=1,nodiscard", image];
-        var result = await HostCommand.RunAsync(
-            lowPriority ? "nice" : mkfs[0],
-            lowPriority ? ["-n", "19", .. mkfs] : mkfs[1..],
-            TimeSpan.FromSeconds(60),
-            cancellationToken);
+        List<string> command = lowPriority ? ["nice", "-n", "19"] : [];
+        command.AddRange(["mkfs.ext4", "-q", "-F", "-m", "0", "-O", "^has_journal", "-E", "lazy_itable_init=1,nodiscard", image]);
+        var result = await HostCommand.RunAsync(command[0], command[1..], TimeSpan.FromSeconds(60), cancellationToken);
         if (!result.Succeeded)
         {
             throw new HostCommandException($"formatting {image} failed: {result.Message}");

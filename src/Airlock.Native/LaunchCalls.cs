@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using Microsoft.Win32.SafeHandles;
 
 namespace Airlock.Native;
 
@@ -65,10 +66,11 @@ public static unsafe class LaunchCalls
     /// </summary>
     public static bool AwaitGoOnStandardInput(out int error)
     {
+        using var stdin = new SafeFileHandle(0, ownsHandle: false);
         byte go;
         while (true)
         {
-            var read = Libc.read_fd(0, &go, 1);
+            var read = Libc.read(stdin, &go, 1);
             error = read < 0 ? Marshal.GetLastPInvokeError() : 0;
             if (error != Errno.EINTR) return read == 1;
         }

@@ -88,9 +88,6 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, SetLastError = true)]
     internal static partial nint write(int fd, byte* buf, nuint count);
 
-    [LibraryImport(Lib, EntryPoint = "read", SetLastError = true)]
-    internal static partial nint read_fd(int fd, byte* buf, nuint count);
-
     [LibraryImport(Lib)]
     internal static partial int sigfillset(void* set);
 

@@ -105,7 +105,7 @@ public static unsafe class NativeProcess
                 stderr.DangerousAddRef(ref refErr);
             }
 
-            (int, int, int) stdio = terminal is null
+            (int In, int Out, int Err) stdio = terminal is null
                 ? ((int)stdin.DangerousGetHandle(), (int)stdout.DangerousGetHandle(), (int)stderr.DangerousGetHandle())
                 : (-1, -1, -1);
             int childPid;
@@ -115,7 +115,7 @@ public static unsafe class NativeProcess
             fixed (byte* replica = terminal is null ? null : NativeFs.Utf8(terminal))
             {
                 rc = s_linkedSpawn is not null
-                    ? s_linkedSpawn(file, argvBlock, envBlock, cwd, stdio.Item1, stdio.Item2, stdio.Item3, replica, &childPid)
+                    ? s_linkedSpawn(file, argvBlock, envBlock, cwd, stdio.In, stdio.Out, stdio.Err, replica, &childPid)
                     : PosixSpawn(file, argvBlock, envBlock, cwd, stdio, replica, &childPid);
             }
 

@@ -114,7 +114,7 @@ public sealed class SandboxLifecycleTests(ITestOutputHelper output)
             OnCreateStep = (step, _) =>
             {
                 if (step != "cgroups-and-launcher") return;
-                launched.AddRange(CommandLines().Where(p => p.CommandLine.Contains(" runsc-exec ", StringComparison.Ordinal) && p.CommandLine.Contains(id, StringComparison.Ordinal)));
+                launched.AddRange(HostLeftovers.LiveProcesses(c => c.Contains(" runsc-exec ", StringComparison.Ordinal) && c.Contains(id, StringComparison.Ordinal)));
                 throw new InvalidOperationException("injected: the disk could not be made");
             },
         });
@@ -131,23 +131,6 @@ public sealed class SandboxLifecycleTests(ITestOutputHelper output)
         finally
         {
             Directory.Delete(paths.DataDirectory, recursive: true);
-        }
-    }
-
-    private static IEnumerable<(int Pid, string CommandLine)> CommandLines()
-    {
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            string? commandLine = null;
-            try
-            {
-                commandLine = int.TryParse(Path.GetFileName(dir), out _) ? File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ') : null;
-            }
-            catch (IOException)
-            {
-            }
-
-            if (commandLine is not null) yield return (int.Parse(Path.GetFileName(dir), System.Globalization.CultureInfo.InvariantCulture), commandLine);
         }
     }
 

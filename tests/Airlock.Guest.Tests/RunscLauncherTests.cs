@@ -81,7 +81,7 @@ public sealed class RunscLauncherTests : IDisposable
     {
         var marker = Path.Combine(_dir, "ran");
 
-        // Joined (the slow part, a kernel grace period) while the engine would still be making the disk...
+        // Joined (with this process's start, what the hold overlaps) while the engine would still be making the disk...
         using var launcher = await StartHeldAndJoinedAsync(marker);
         await Task.Delay(200);
         Assert.False(launcher.HasExited);

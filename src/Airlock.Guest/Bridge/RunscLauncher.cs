@@ -14,9 +14,9 @@ namespace Airlock.Guest.Bridge;
 /// hierarchy the launcher joins through <c>tasks</c>, thread by thread, which needs no grace period (see Join);</item>
 /// <item>into the sandbox's network namespace, when it has one;</item>
 /// <item>with <c>--hold</c>, a wait for one byte on standard input: the engine starts the launcher before the sandbox's
-/// disk and config.json exist and says go once they do, so the steps so far (the cgroup join is a kernel RCU grace period,
-/// 6-23 ms here, and this process's own start a few ms more) overlap the engine's; standard input ending without the
-/// byte (the create failed, or the engine died) ends the launcher with nothing started;</item>
+/// disk and config.json exist and says go once they do, so this process's own start (~5 ms) and the steps so far (a
+/// kernel RCU grace period of 5-23 ms where a join has to go through <c>cgroup.procs</c>) overlap the engine's; standard
+/// input ending without the byte (the create failed, or the engine died) ends the launcher with nothing started;</item>
 /// <item>a private mount namespace in which <c>/proc/meminfo</c> says MemTotal = the sandbox's memory limit (runsc sizes
 /// the sentry from it, which is what programs inside see as their machine's memory; with cgroups ignored runsc would read
 /// the host's), a fully visible procfs beside it on a tmpfs at DIR (the kernel lets runsc's gofer and sentry mount their
@@ -156,7 +156,8 @@ internal static class RunscLauncher
                 // hierarchy, through its tasks file: that moves only the calling thread, and the kernel then skips the
                 // lock whose write side waits for an RCU grace period (0.3 ms for every hierarchy against 5-23 ms here);
                 // this thread is the one that execs, after which it is the whole process.
-                File.WriteAllText(ThreadFileOf(procs) is { } tasks && File.Exists(tasks) ? tasks : procs, "0");
+                var tasks = Path.Combine(Path.GetDirectoryName(procs)!, "tasks");
+                File.WriteAllText(File.Exists(tasks) ? tasks : procs, "0");
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -171,9 +172,6 @@ internal static class RunscLauncher
 
         return null;
     }
-
-    /// <summary>A cgroup v1 hierarchy's per-thread membership file beside <paramref name="procs"/>.</summary>
-    private static string? ThreadFileOf(string procs) => Path.GetDirectoryName(procs) is { } directory ? Path.Combine(directory, "tasks") : null;
 
     /// <summary>
     /// The private mount namespace and what is mounted in it; null, or what failed. After the hold: a copy of the host's

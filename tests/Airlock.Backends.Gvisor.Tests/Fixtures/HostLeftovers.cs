@@ -43,18 +43,22 @@ internal static class HostLeftovers
     }
 
     /// <summary>Live (non-zombie) processes whose command line names this runsc root and sandbox.</summary>
-    public static List<int> RunscProcesses(string runscRoot, string id)
+    public static List<int> RunscProcesses(string runscRoot, string id) =>
+        [.. LiveProcesses(c => c.Contains("--root=" + runscRoot, StringComparison.Ordinal) && c.Contains(id, StringComparison.Ordinal)).Select(p => p.Pid)];
+
+    /// <summary>Live (non-zombie) processes whose command line (arguments joined by spaces) matches.</summary>
+    public static List<(int Pid, string CommandLine)> LiveProcesses(Func<string, bool> matches)
     {
-        var found = new List<int>();
+        var found = new List<(int, string)>();
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
             try
             {
                 var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
-                if (cmdline.Contains("--root=" + runscRoot, StringComparison.Ordinal) && cmdline.Contains(id, StringComparison.Ordinal) && IsAlive(pid))
+                if (matches(cmdline) && IsAlive(pid))
                 {
-                    found.Add(pid);
+                    found.Add((pid, cmdline));
                 }
             }
             catch (IOException)
