@@ -47,16 +47,16 @@ internal sealed class TenantStream(Stream inner, TenantState tenant) : Stream
     }
 
     /// <summary>The most to take from the sandbox at once: <paramref name="max"/>, or less when its upload rate is limited.</summary>
-    public int UpChunk(int max) => !Exempt && tenant.Up is { } bucket ? Math.Min(max, bucket.Chunk) : max;
+    private int UpChunk(int max) => !Exempt && tenant.Up is { } bucket ? Math.Min(max, bucket.Chunk) : max;
 
     /// <summary>The most to hand the sandbox at once: <paramref name="max"/>, or less when its download rate is limited.</summary>
-    public int DownChunk(int max) => !Exempt && tenant.Down is { } bucket ? Math.Min(max, bucket.Chunk) : max;
+    private int DownChunk(int max) => !Exempt && tenant.Down is { } bucket ? Math.Min(max, bucket.Chunk) : max;
 
     /// <summary>
-    /// Bytes taken from the sandbox, read through this stream or spliced past it (<see cref="SpliceRelay"/>): counted,
-    /// charged against the quota (which throws once spent, before they go on) and paid for from the upload bucket.
+    /// Bytes read from the sandbox: counted, charged against the quota (which throws once spent, before they go on) and
+    /// paid for from the upload bucket.
     /// </summary>
-    public async ValueTask ReceivedAsync(int bytes, CancellationToken cancellationToken)
+    private async ValueTask ReceivedAsync(int bytes, CancellationToken cancellationToken)
     {
         Interlocked.Add(ref _up, bytes);
         Charge(bytes);
@@ -64,14 +64,14 @@ internal sealed class TenantStream(Stream inner, TenantState tenant) : Stream
     }
 
     /// <summary>Before bytes go to the sandbox: paid for from the download bucket and charged against the quota (which throws once spent).</summary>
-    public async ValueTask SendingAsync(int bytes, CancellationToken cancellationToken)
+    private async ValueTask SendingAsync(int bytes, CancellationToken cancellationToken)
     {
         if (!Exempt && tenant.Down is { } down) await down.TakeAsync(bytes, cancellationToken);
         Charge(bytes);
     }
 
     /// <summary>Bytes the sandbox's socket has accepted: what the audit record's bytes_down counts.</summary>
-    public void Sent(int bytes) => Interlocked.Add(ref _down, bytes);
+    private void Sent(int bytes) => Interlocked.Add(ref _down, bytes);
 
     private void Charge(int bytes)
     {

@@ -48,7 +48,7 @@ public static unsafe class LaunchCalls
     /// </summary>
     public static int RedirectStandardStreamsToNull(out int savedError)
     {
-        savedError = Libc.fcntl_fd(2, DuplicateCloseOnExec, 3);
+        savedError = Libc.fcntl(2, DuplicateCloseOnExec, 3);
         var devNull = Open("/dev/null", ReadWrite);
         if (devNull < 0) return Marshal.GetLastPInvokeError();
         for (var fd = 0; fd <= 2; fd++)

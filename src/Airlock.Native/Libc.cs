@@ -6,7 +6,7 @@ namespace Airlock.Native;
 /// <summary>
 /// Raw glibc entry points. Kept private to this assembly: callers use the typed wrappers in
 /// <see cref="NativeFs"/> and <see cref="NativeProcess"/>, which translate errno into a return value.
-/// Variadic functions (<c>syscall</c>, <c>openat</c>, <c>prctl</c>) are bound with fixed integer
+/// Variadic functions (<c>syscall</c>, <c>openat</c>, <c>fcntl</c>, <c>prctl</c>) are bound with fixed integer
 /// arguments, which is ABI-compatible on x86-64 and arm64 Linux.
 /// </summary>
 internal static unsafe partial class Libc
@@ -28,8 +28,12 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, SetLastError = true)]
     internal static partial int dup2(int fd, int newfd);
 
-    [LibraryImport(Lib, EntryPoint = "fcntl", SetLastError = true)]
-    internal static partial int fcntl_fd(int fd, int cmd, int arg);
+    [LibraryImport(Lib, SetLastError = true)]
+    internal static partial int fcntl(int fd, int cmd, int arg);
+
+    /// <summary>The fd as a SafeHandle: the marshaller holds a reference for the call, so a concurrent close cannot reuse its number under it.</summary>
+    [LibraryImport(Lib, SetLastError = true)]
+    internal static partial nint read(SafeHandle fd, byte* buf, nuint count);
 
     [LibraryImport(Lib, SetLastError = true)]
     internal static partial int execvp(byte* file, byte** argv);

@@ -31,7 +31,7 @@ public static unsafe class TapDevice
     {
         var nameBytes = Encoding.ASCII.GetBytes(name);
         if (nameBytes.Length is 0 or >= InterfaceNameSize) return Errno.EINVAL;
-        if (Libc.fcntl_fd(descriptor, GetDescriptorFlags, 0) >= 0) return Errno.EBUSY;
+        if (Libc.fcntl(descriptor, GetDescriptorFlags, 0) >= 0) return Errno.EBUSY;
         int fd;
         fixed (byte* path = "/dev/net/tun\0"u8)
         {

@@ -7,8 +7,9 @@ using Airlock.Audit;
 namespace Airlock.Egress.Tests;
 
 /// <summary>
-/// The relay of bytes the gateway does not inspect (responses, CONNECT and transparent tunnels), spliced in the kernel
-/// where it can be: every byte arrives in order, and the audit record, the quota and the rate limit see every byte.
+/// The relay of bytes the gateway does not inspect (responses, CONNECT and transparent tunnels), through a buffer that
+/// grows while a bulk transfer fills it: every byte arrives in order, and the audit record, the quota and the rate limit
+/// see every byte.
 /// </summary>
 public sealed class RelayTests
 {
