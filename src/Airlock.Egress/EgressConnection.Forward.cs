@@ -88,7 +88,7 @@ internal sealed partial class EgressConnection
         await upstream.FlushAsync(cancellationToken);
         _respondTo = null;
         // The response is not inspected, only metered on its way through the sandbox's TenantStream.
-        await CopyAsync(upstream, client, cancellationToken);
+        await CopyAsync(upstream, client, RelayBufferLimit(towardSandbox: true), cancellationToken);
         await client.FlushAsync(cancellationToken);
     }
 
@@ -152,8 +152,8 @@ internal sealed partial class EgressConnection
     /// <summary>One direction of a tunnel until its source ends, then the matching half-close.</summary>
     private async Task RelayAsync(PeekStream client, bool towardSandbox, Action halfClose, CancellationToken cancellationToken)
     {
-        if (towardSandbox) await CopyAsync(_upstreamStream!, client, cancellationToken);
-        else await CopyAsync(client, _upstreamStream!, cancellationToken);
+        if (towardSandbox) await CopyAsync(_upstreamStream!, client, RelayBufferLimit(towardSandbox), cancellationToken);
+        else await CopyAsync(client, _upstreamStream!, RelayBufferLimit(towardSandbox), cancellationToken);
 
         try
         {
@@ -166,11 +166,18 @@ internal sealed partial class EgressConnection
     }
 
     /// <summary>
+    /// A direction the sandbox's rate limit paces gains nothing from reading ahead: bytes would only wait in the buffer
+    /// for their turn in the bucket, 4 MiB of them for each rate-limited download.
+    /// </summary>
+    private int RelayBufferLimit(bool towardSandbox) => _metered!.RateLimited(towardSandbox) ? FirstRelayBuffer : LargestRelayBuffer;
+
+    /// <summary>
     /// Everything <paramref name="from"/> yields, in order, to <paramref name="to"/>. The sandbox's side is its
     /// TenantStream, so each piece is counted, charged against the quota and paid for from the rate bucket (which
-    /// also caps how much one read takes) before it goes on. The buffer is pooled and grows while reads fill it.
+    /// also caps how much one read takes) before it goes on. The buffer is pooled and grows while reads fill it, up to
+    /// <paramref name="largestBuffer"/>.
     /// </summary>
-    private static async Task CopyAsync(Stream from, Stream to, CancellationToken cancellationToken)
+    private static async Task CopyAsync(Stream from, Stream to, int largestBuffer, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(FirstRelayBuffer);
         try
@@ -179,10 +186,10 @@ internal sealed partial class EgressConnection
             while ((n = await from.ReadAsync(buffer, cancellationToken)) > 0)
             {
                 await to.WriteAsync(buffer.AsMemory(0, n), cancellationToken);
-                if (n == buffer.Length && buffer.Length < LargestRelayBuffer)
+                if (n == buffer.Length && buffer.Length < largestBuffer)
                 {
                     ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 4, LargestRelayBuffer));
+                    buffer = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 4, largestBuffer));
                 }
             }
         }

@@ -46,6 +46,9 @@ internal sealed class TenantStream(Stream inner, TenantState tenant) : Stream
         }
     }
 
+    /// <summary>Whether the sandbox's download (<paramref name="down"/>) or upload rate is limited.</summary>
+    public bool RateLimited(bool down) => (down ? tenant.Down : tenant.Up) is not null;
+
     /// <summary>The most to take from the sandbox at once: <paramref name="max"/>, or less when its upload rate is limited.</summary>
     private int UpChunk(int max) => !Exempt && tenant.Up is { } bucket ? Math.Min(max, bucket.Chunk) : max;
 
