@@ -36,7 +36,11 @@ public static unsafe class NativeProcess
     /// Starts <paramref name="path"/> (already resolved: no PATH search) in a new session
     /// (so its pid is also its process-group id), with every signal at its default disposition
     /// and an empty signal mask (the .NET runtime ignores SIGPIPE; a command must not inherit that),
-    /// the given stdio and working directory, and exactly <paramref name="environment"/> as its environment.
+    /// the given stdio and working directory, exactly <paramref name="environment"/> as its environment, and
+    /// <paramref name="taskLimit"/> (when given) as its RLIMIT_NPROC: how many tasks its user may hold before its fork
+    /// fails with EAGAIN, inherited by everything it starts. The linked spawn sets that limit in the child before the
+    /// exec; glibc's posix_spawn cannot, so there it is set right after the spawn returns, when a command that forks at
+    /// once may already have (the JIT build's fallback, for tests on a host).
     /// </summary>
     /// <returns>0, or the errno of the failed exec (ENOENT, EACCES, ENOEXEC, ...).</returns>
     public static int Spawn(
@@ -47,11 +51,12 @@ public static unsafe class NativeProcess
         SafeFileHandle stdin,
         SafeFileHandle stdout,
         SafeFileHandle stderr,
+        ulong? taskLimit,
         out int pid) =>
-        SpawnCore(path, argv, environment, workingDirectory, stdin, stdout, stderr, terminal: null, out pid);
+        SpawnCore(path, argv, environment, workingDirectory, stdin, stdout, stderr, terminal: null, taskLimit, out pid);
 
     /// <summary>
-    /// Like <see cref="Spawn(string, IReadOnlyList{string}, IReadOnlyList{string}, string?, SafeFileHandle, SafeFileHandle, SafeFileHandle, out int)"/>,
+    /// Like <see cref="Spawn(string, IReadOnlyList{string}, IReadOnlyList{string}, string?, SafeFileHandle, SafeFileHandle, SafeFileHandle, ulong?, out int)"/>,
     /// but the child's stdio is the pseudo-terminal replica <paramref name="terminalPath"/>. glibc runs the file actions
     /// after <c>setsid</c>, so opening the replica (without O_NOCTTY) makes it the new session's controlling terminal and
     /// the child's group its foreground group, as TIOCSCTTY would; the same rule holds under gVisor and in the microVM.
@@ -62,24 +67,25 @@ public static unsafe class NativeProcess
         IReadOnlyList<string> environment,
         string? workingDirectory,
         string terminalPath,
+        ulong? taskLimit,
         out int pid)
     {
         using var none = new SafeFileHandle();
-        return SpawnCore(path, argv, environment, workingDirectory, none, none, none, terminalPath, out pid);
+        return SpawnCore(path, argv, environment, workingDirectory, none, none, none, terminalPath, taskLimit, out pid);
     }
 
     /// <summary>
     /// The spawn linked into the running binary (the agent's Native/spawn.c), if it registered one: same arguments and
     /// result as <see cref="SpawnCore"/> after marshalling (path, argv, envp, cwd or null, stdin, stdout, stderr or -1,
-    /// terminal or null, pid out). Without one, glibc's posix_spawn.
+    /// terminal or null, task limit or 0, pid out). Without one, glibc's posix_spawn.
     /// </summary>
-    private static delegate*<byte*, byte**, byte**, byte*, int, int, int, byte*, int*, int> s_linkedSpawn;
+    private static delegate*<byte*, byte**, byte**, byte*, int, int, int, byte*, ulong, int*, int> s_linkedSpawn;
 
     /// <summary>
     /// Makes every later <see cref="Spawn"/> and <see cref="SpawnOnTerminal"/> call <paramref name="spawn"/> instead of
     /// glibc's posix_spawn. It must give the command the same start (see <see cref="Spawn"/>).
     /// </summary>
-    public static void UseLinkedSpawn(delegate*<byte*, byte**, byte**, byte*, int, int, int, byte*, int*, int> spawn) => s_linkedSpawn = spawn;
+    public static void UseLinkedSpawn(delegate*<byte*, byte**, byte**, byte*, int, int, int, byte*, ulong, int*, int> spawn) => s_linkedSpawn = spawn;
 
     private static int SpawnCore(
         string path,
@@ -90,6 +96,7 @@ public static unsafe class NativeProcess
         SafeFileHandle stdout,
         SafeFileHandle stderr,
         string? terminal,
+        ulong? taskLimit,
         out int pid)
     {
         pid = 0;
@@ -115,9 +122,12 @@ public static unsafe class NativeProcess
             fixed (byte* replica = terminal is null ? null : NativeFs.Utf8(terminal))
             {
                 rc = s_linkedSpawn is not null
-                    ? s_linkedSpawn(file, argvBlock, envBlock, cwd, stdio.In, stdio.Out, stdio.Err, replica, &childPid)
+                    ? s_linkedSpawn(file, argvBlock, envBlock, cwd, stdio.In, stdio.Out, stdio.Err, replica, taskLimit ?? 0, &childPid)
                     : PosixSpawn(file, argvBlock, envBlock, cwd, stdio, replica, &childPid);
             }
+
+            // Best effort, if the command has already exited.
+            if (rc == 0 && s_linkedSpawn is null && taskLimit is { } tasks) _ = LimitTasks(childPid, tasks);
 
             pid = rc == 0 ? childPid : 0;
             return rc;
@@ -201,11 +211,8 @@ public static unsafe class NativeProcess
         }
     }
 
-    /// <summary>
-    /// prlimit(RLIMIT_NPROC) on another process: how many tasks its user may hold before its fork fails
-    /// with EAGAIN. Inherited by everything that process starts.
-    /// </summary>
-    public static unsafe int LimitTasks(int pid, ulong tasks)
+    /// <summary>prlimit(RLIMIT_NPROC) on another process (see <see cref="Spawn"/>).</summary>
+    private static int LimitTasks(int pid, ulong tasks)
     {
         const int RlimitNproc = 6;
         var limits = stackalloc ulong[2] { tasks, tasks };

@@ -14,6 +14,34 @@ public sealed class AgentLifecycleTests : IDisposable
         Assert.Equal(0, agent.ExitCode);
     }
 
+    /// <summary>
+    /// A command's task limit (its budget plus the agent's threads, RLIMIT_NPROC) holds from its first instruction: cat
+    /// reads its own limits at once. Set after the spawn returned, a fork bomb that forked first filled the agent's own
+    /// room, and the agent, unable to start a thread-pool thread, aborted (under gVisor the sandbox stopped with it).
+    /// </summary>
+    [Fact]
+    public async Task Agent_WithChildTasks_StartsEachCommandUnderItsTaskLimit()
+    {
+        string socket = Path.Combine(_dir, "agent.sock");
+        using Process agent = Start("--child-tasks", "10");
+        try
+        {
+            await WaitForSocketAsync(socket);
+            var run = await ExecCapture.RunAsync(Airlock.Guest.Protocol.GuestClient.ForUnixSocket(socket), "cat", "/proc/self/limits");
+
+            Assert.Equal(0, run.Result.ExitCode);
+            var fields = run.Stdout.Split('\n').Single(l => l.StartsWith("Max processes", StringComparison.Ordinal))
+                .Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var soft = long.Parse(fields[2], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal(fields[2], fields[3]);
+            Assert.InRange(soft, 10 + 1, 10 + 200);
+        }
+        finally
+        {
+            if (!agent.HasExited) agent.Kill();
+        }
+    }
+
     [Fact]
     public async Task Agent_OnSigterm_ExitsCleanlyAndRemovesItsSocket()
     {

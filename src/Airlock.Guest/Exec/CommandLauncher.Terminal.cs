@@ -25,10 +25,11 @@ internal sealed partial class CommandLauncher
         }
 
         int spawnError = 0;
+        var taskLimit = TaskLimit();
         int pid = _reaper.Spawn(
             () =>
             {
-                spawnError = NativeProcess.SpawnOnTerminal(executable, argv, envp, cwd, replica, out int child);
+                spawnError = NativeProcess.SpawnOnTerminal(executable, argv, envp, cwd, replica, taskLimit, out int child);
                 return spawnError == 0 ? child : -1;
             },
             out Task<int> exit);
@@ -43,7 +44,6 @@ internal sealed partial class CommandLauncher
 
         if (_guestCgroups) GuestCgroups.Adopt(pid);
         ResetOomScore(pid);
-        LimitTasks(pid);
         command = new TerminalCommand(pid, argv, master, exit);
         return true;
     }

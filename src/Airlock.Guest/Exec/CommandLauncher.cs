@@ -69,6 +69,7 @@ internal sealed partial class CommandLauncher
         int spawnError = 0;
         int pid;
         Task<int> exit;
+        var taskLimit = TaskLimit();
         using (stdinRead)
         using (stdoutWrite)
         using (stderrWrite)
@@ -76,7 +77,7 @@ internal sealed partial class CommandLauncher
             pid = _reaper.Spawn(
                 () =>
                 {
-                    spawnError = NativeProcess.Spawn(executable, argv, envp, cwd, stdinRead, stdoutWrite, stderrWrite, out int child);
+                    spawnError = NativeProcess.Spawn(executable, argv, envp, cwd, stdinRead, stdoutWrite, stderrWrite, taskLimit, out int child);
                     return spawnError == 0 ? child : -1;
                 },
                 out exit);
@@ -95,7 +96,6 @@ internal sealed partial class CommandLauncher
 
         if (_guestCgroups) GuestCgroups.Adopt(pid);
         ResetOomScore(pid);
-        LimitTasks(pid);
         if (!request.HasStdin)
         {
             stdinWrite.Dispose(); // the command sees an empty stdin
@@ -268,14 +268,16 @@ internal sealed partial class CommandLauncher
     }
 
     /// <summary>
-    /// RLIMIT_NPROC counts every task of the sandbox's root, the agent's threads included, so the command gets
-    /// its budget plus the threads the agent has now. The agent keeps no such limit itself: the host's pids
-    /// limit leaves it headroom. Set right after the spawn returns (which waits for the exec), well before a
-    /// new program can fork.
+    /// The RLIMIT_NPROC a command starts with, or null when the sandbox sets no task budget. RLIMIT_NPROC counts every
+    /// task of the sandbox's root, the agent's threads included, so the command gets its budget plus the threads the
+    /// agent has now; the agent's own limit is AgentContract.AgentTaskReserve higher, which keeps room for the threads it
+    /// may still need (a thread pool that cannot start one aborts the process). The spawn sets it before the command's
+    /// first instruction (see NativeProcess.Spawn): set afterwards, a fork bomb that forked first filled the agent's
+    /// room as well, and under gVisor ended the sandbox (the runtime's "OutOfMemoryException" from Thread.StartCore).
     /// </summary>
-    private void LimitTasks(int pid)
+    private ulong? TaskLimit()
     {
-        if (_childTasks is not { } tasks) return;
+        if (_childTasks is not { } tasks) return null;
         int agentThreads;
         try
         {
@@ -286,8 +288,7 @@ internal sealed partial class CommandLauncher
             agentThreads = 0;
         }
 
-        // Best effort if the command already exited; the host's pids limit still holds.
-        _ = NativeProcess.LimitTasks(pid, (ulong)(tasks + agentThreads));
+        return (ulong)(tasks + agentThreads);
     }
 
     private static AnonymousPipeClientStream ToPipe(SafeFileHandle handle, PipeDirection direction)

@@ -34,7 +34,7 @@ internal static unsafe partial class CommandSpawn
     }
 
     [LibraryImport(AgentNative)]
-    private static partial int airlock_spawn(byte* path, byte** argv, byte** envp, byte* cwd, int stdin, int stdout, int stderr, byte* terminal, int* pid);
+    private static partial int airlock_spawn(byte* path, byte** argv, byte** envp, byte* cwd, int stdin, int stdout, int stderr, byte* terminal, ulong taskLimit, int* pid);
 
     [LibraryImport(AgentNative)]
     private static partial int airlock_spawn_prepare();

@@ -24,6 +24,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -106,6 +107,7 @@ struct spawn_request
     const char *cwd;      /* NULL: the agent's */
     const char *terminal; /* NULL: stdio from fds; else a terminal replica opened as 0, 1 and 2 */
     int fds[3];
+    uint64_t task_limit;  /* RLIMIT_NPROC, soft and hard, from the command's first instruction; 0: the agent's */
     uint64_t reset;
     volatile int error;   /* written by the child when it fails before or at execve */
 };
@@ -153,6 +155,18 @@ static int child(void *arg)
         _exit(127);
     }
 
+    /* In the child, not by prlimit after the spawn returns: a command that forks at once (a fork bomb) would otherwise
+       fill the agent's own allowance first, and a runtime that cannot start a thread-pool thread aborts the agent. */
+    if (r->task_limit != 0)
+    {
+        struct rlimit limit = { .rlim_cur = r->task_limit, .rlim_max = r->task_limit };
+        if (setrlimit(RLIMIT_NPROC, &limit) < 0)
+        {
+            r->error = errno;
+            _exit(127);
+        }
+    }
+
     uint64_t none = 0;
     syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, sizeof none);
     execve(r->path, r->argv, r->envp);
@@ -162,16 +176,17 @@ static int child(void *arg)
 
 /*
  * Starts path in a new session with every signal at its default disposition and none blocked, the given stdio (or
- * terminal) and working directory, and exactly envp as its environment. Returns 0 and the child's pid, or the errno
- * of the step that failed (ENOENT, EACCES, ENOEXEC from execve; whatever clone, setsid, open, dup2 or chdir said).
+ * terminal) and working directory, exactly envp as its environment, and task_limit (unless 0) as its RLIMIT_NPROC.
+ * Returns 0 and the child's pid, or the errno of the step that failed (ENOENT, EACCES, ENOEXEC from execve; whatever
+ * clone, setsid, open, dup2, chdir or setrlimit said).
  */
 int airlock_spawn(const char *path, char *const *argv, char *const *envp, const char *cwd,
-                  int stdin_fd, int stdout_fd, int stderr_fd, const char *terminal, int *pid)
+                  int stdin_fd, int stdout_fd, int stderr_fd, const char *terminal, uint64_t task_limit, int *pid)
 {
     pthread_once(&inherited_once, read_inherited);
     struct spawn_request r = {
         .path = path, .argv = argv, .envp = envp, .cwd = cwd, .terminal = terminal,
-        .fds = { stdin_fd, stdout_fd, stderr_fd }, .reset = atomic_load(&non_default) | GLIBC_INTERNAL, .error = 0,
+        .fds = { stdin_fd, stdout_fd, stderr_fd }, .task_limit = task_limit, .reset = atomic_load(&non_default) | GLIBC_INTERNAL, .error = 0,
     };
 
     /* The child runs on this array until execve; this thread is suspended meanwhile (CLONE_VFORK). */
