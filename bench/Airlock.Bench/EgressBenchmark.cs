@@ -11,6 +11,10 @@ namespace Airlock.Bench;
 /// <summary>
 /// The egress gateway beside a direct loopback connection, same origin, same run: p50 latency of a small HTTP request
 /// (connect, request, whole response) and the throughput of a large download. Rounds alternate so drifting load hits both.
+/// The download's ratio is the median of each round's gateway/direct pair, measured a fraction of a second apart: this
+/// VM's host flips between a fast and a half-speed state every few seconds (both paths' CPU time per GB doubles), and
+/// the ratio of the two paths' own medians then depends on which path happened to catch more slow rounds (one run: 0.55x
+/// that way, its rounds' pairs mostly 0.85-0.95x).
 /// </summary>
 internal static class EgressBenchmark
 {
@@ -18,7 +22,7 @@ internal static class EgressBenchmark
 
     /// <summary>At 1-3 GB/s a 64 MB download lasts ~30 ms, short enough for one scheduler hiccup on two cores to swing a round.</summary>
     private const int DownloadBytes = 256 * 1024 * 1024;
-    private const int Rounds = 5;
+    private const int Rounds = 11;
     private static readonly IPAddress Source = IPAddress.Parse("127.0.0.20");
 
     public static async Task<IReadOnlyList<ResultRow>> RunAsync()
@@ -64,12 +68,13 @@ internal static class EgressBenchmark
         var added = p50Gateway - p50Direct;
         var rateDirect = Stats.Median(directRate);
         var rateGateway = Stats.Median(gatewayRate);
+        var pairedRatio = Stats.Median([.. gatewayRate.Zip(directRate, (g, d) => g / d)]);
         return
         [
             new(string.Create(CultureInfo.InvariantCulture, $"egress request via gateway (+{added:F2} ms)"), p50Gateway, "direct loopback request", p50Direct,
                 "<= +0.5 ms p50", added <= 0.5),
             new($"egress download {DownloadBytes >> 20} MB via gateway", rateGateway, "direct loopback download", rateDirect,
-                ">= 0.8x direct", rateGateway >= 0.8 * rateDirect, "MB/s"),
+                ">= 0.8x direct (paired)", pairedRatio >= 0.8, "MB/s") { PairedRatio = pairedRatio },
             new("egress download CPU via gateway", Stats.Median(gatewayCpu), "direct loopback download CPU", Stats.Median(directCpu),
                 "(reported)", true, "ms/GB"),
         ];
