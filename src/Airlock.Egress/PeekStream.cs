@@ -71,14 +71,6 @@ internal sealed class PeekStream(Stream inner) : Stream
         return bytes;
     }
 
-    /// <summary>Takes every buffered byte, for a caller that moves the rest of the stream past this buffer.</summary>
-    public byte[] TakeBuffered()
-    {
-        var bytes = Buffered.ToArray();
-        _start = _end;
-        return bytes;
-    }
-
     /// <summary>Takes one CRLF-terminated line (chunked encoding); null on EOF first.</summary>
     public async ValueTask<string?> ReadLineAsync(CancellationToken cancellationToken)
     {
