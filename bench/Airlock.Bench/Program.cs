@@ -10,6 +10,7 @@ using Airlock.Bench;
 //   dotnet run -c Release --project bench/Airlock.Bench -- egress             egress gateway vs direct loopback only (seconds, no root)
 if (args.Length > 0 && args[0] == "egress")
 {
+    Settle();
     var egressRows = await EgressBenchmark.RunAsync();
     ResultTable.Print(egressRows);
     return egressRows.All(r => r.MeetsTarget) ? 0 : 1;
