@@ -39,9 +39,9 @@ try
     }
     else
     {
-        // Each section on a settled machine: the gateway's download needs both cores and the memory bandwidth, and it
-        // fell to 0.56x direct once, measured while the kernel wrote back what the audit section had just written
-        // (~290 MB/s) and the tiers' disk pool refilled; so it runs first, and every section starts after a sync.
+        // Each section on a settled machine (see Settle): the gateway's download needs both cores and the memory bandwidth,
+        // and it fell to 0.56x direct once, measured while the kernel wrote back what the audit section had just written
+        // (~290 MB/s) and the tiers' disk pool refilled; so it runs first.
         Settle();
         var egress = await EgressBenchmark.RunAsync();
         Settle();
