@@ -72,7 +72,8 @@ public sealed partial class MicroVmBackend : ISandboxBackend
         {
             Name = "kvm",
             Ok = _kvm.Usable,
-            Detail = _kvm.Reason + " (judged by booting a probe guest, not by the device's presence)",
+            // The probe's reason says how it judged: no device at all, or how a probe guest's boot went.
+            Detail = _kvm.Reason,
             Fix = _kvm.Usable ? null : "a host with hardware virtualisation (VT-x/AMD-V; on a cloud VM, nested virtualisation with the CPU features KVM needs)",
             Informational = true,
         };
