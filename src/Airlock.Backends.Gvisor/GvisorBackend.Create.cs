@@ -13,10 +13,10 @@ public sealed partial class GvisorBackend
 {
     /// <summary>
     /// Steps, each undone by <see cref="DestroyAsync"/> from the id alone: sandbox dir (+ tier marker) -> the sandbox's
-    /// cgroups, made and limited here -> <c>airlock-agent runsc-exec --hold</c> started, joining them -> quota disk and
-    /// overlay root (shared with the container tier) -> config.json -> the launcher told to go: it execs runsc run -d
-    /// (see RunscLauncher: runsc is born in those cgroups and runs with <c>--ignore-cgroups</c>) -> wait for the agent
-    /// socket. A create that fails before the go closes the launcher's input, and it ends having started nothing.
+    /// cgroups, made here with their memory and task limits -> <c>airlock-agent runsc-exec --hold</c> started, joining
+    /// them -> quota disk and overlay root (shared with the container tier) -> config.json -> the launcher told to go: it
+    /// execs runsc run -d (see RunscLauncher: runsc is born in those cgroups and runs with <c>--ignore-cgroups</c>) ->
+    /// wait for the agent socket -> the CPU limit (see <see cref="SandboxCgroups.LimitCpu"/>). A create that fails before the go closes the launcher's input, and it ends having started nothing.
     /// <para>
     /// Memory: the sentry reports the user's limit as MemTotal (runsc-exec shows runsc that figure as the machine's
     /// memory) and the agent's memory guard kills the largest process when the sentry's usage reaches it, so the
@@ -29,7 +29,7 @@ public sealed partial class GvisorBackend
     /// Why the engine and not runsc makes the cgroups: runsc joins them itself and moves back out after starting the
     /// sandbox, two cgroup migrations, each a kernel RCU grace period (5-23 ms on the development VM). runsc-exec joins
     /// once, before runsc starts, and in a v1 hierarchy without that wait (through <c>tasks</c>, see RunscLauncher);
-    /// the limits are complete before any process exists; and the launcher's own start (~5 ms) overlaps the disk step.
+    /// the memory and task limits are complete before any process exists; and the launcher's own start (~5 ms) overlaps the disk step.
     /// </para>
     /// </summary>
     public Task CreateAsync(BackendCreateRequest request, CancellationToken cancellationToken = default)
@@ -53,7 +53,7 @@ public sealed partial class GvisorBackend
         Directory.CreateDirectory(RunscRoot);
         File.SetUnixFileMode(RunscRoot, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var cgroupProcs = SandboxCgroups.CreateWithLimits(layout.CgroupsPath, request.MemoryBytes + RunscOverhead.MemoryBytes,
-            RunscOverhead.HostTaskBudget(request.Pids, _options.HostTaskCeiling), request.Cpus);
+            RunscOverhead.HostTaskBudget(request.Pids, _options.HostTaskCeiling));
 
         // The sandbox's runsc processes keep their stderr on /dev/null; --panic-log keeps a Go runtime abort
         // of the sentry or gofer (the only trace of e.g. a refused thread) where a person can read it.
@@ -90,6 +90,9 @@ public sealed partial class GvisorBackend
         var sentryPid = int.Parse((await File.ReadAllTextAsync(layout.PidFile, cancellationToken)).Trim(), CultureInfo.InvariantCulture);
         await OciSandboxLifecycle.WaitForAgentAsync(layout, sentryPid, RunscLog(layout), _time, _options.AgentReadyTimeout, cancellationToken);
         Step("agent-ready");
+
+        // Only now: the sentry's and gofer's start is runsc's, not the user's, and ran ~150 ms longer under the quota.
+        SandboxCgroups.LimitCpu(layout.CgroupsPath, request.Cpus);
 
         // The next create of this size takes a blank disk instead of running mkfs (~5 ms) on its critical path.
         _diskPool.RefillInBackground(request.DiskBytes);

@@ -13,8 +13,12 @@ namespace Airlock.Backends.MicroVm;
 internal static class VmmCgroup
 {
     /// <summary>Creates the directories, sets the limits; returns the cgroup.procs files a new process must join.</summary>
-    public static IReadOnlyList<string> Create(MicroVmLayout layout, long memoryBytes, int pids, double cpus) =>
-        SandboxCgroups.CreateWithLimits(layout.CgroupPath, memoryBytes, pids, cpus);
+    public static IReadOnlyList<string> Create(MicroVmLayout layout, long memoryBytes, int pids, double cpus)
+    {
+        var procs = SandboxCgroups.CreateWithLimits(layout.CgroupPath, memoryBytes, pids);
+        SandboxCgroups.LimitCpu(layout.CgroupPath, cpus);
+        return procs;
+    }
 
     public static IEnumerable<string> Directories(MicroVmLayout layout) =>
         SandboxCgroups.Hierarchies().Select(h => Path.Combine(h.MountPoint, layout.CgroupPath)).Distinct();

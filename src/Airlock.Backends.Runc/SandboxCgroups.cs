@@ -39,17 +39,16 @@ internal static class SandboxCgroups
 
     /// <summary>
     /// Creates <paramref name="relativePath"/> under every hierarchy that has the memory, pids or cpu controller (v1)
-    /// and the unified one (v2; on a hybrid host, whose v2 has no controllers, for membership only), sets the
-    /// limits, and returns the cgroup.procs files a process writes itself into to join before it starts the rest.
+    /// and the unified one (v2; on a hybrid host, whose v2 has no controllers, for membership only), sets the memory
+    /// and task limits, and returns the cgroup.procs files a process writes itself into to join before it starts the
+    /// rest. The CPU limit is <see cref="LimitCpu"/>'s, once the sandbox has started.
     /// </summary>
-    public static IReadOnlyList<string> CreateWithLimits(string relativePath, long memoryBytes, int pids, double cpus)
+    public static IReadOnlyList<string> CreateWithLimits(string relativePath, long memoryBytes, int pids)
     {
         var procs = new List<string>();
         var memoryLimited = false;
         var memory = memoryBytes.ToString(CultureInfo.InvariantCulture);
         var tasks = pids.ToString(CultureInfo.InvariantCulture);
-        var quota = ((long)Math.Ceiling(cpus * CpuPeriodMicros)).ToString(CultureInfo.InvariantCulture);
-        var period = CpuPeriodMicros.ToString(CultureInfo.InvariantCulture);
         foreach (var (mountPoint, isV2, options) in Hierarchies())
         {
             var v1Controllers = options.Split(',');
@@ -62,7 +61,6 @@ internal static class SandboxCgroups
                 memoryLimited |= TryWrite(Path.Combine(directory, "memory.max"), memory);
                 TryWrite(Path.Combine(directory, "memory.swap.max"), "0");
                 TryWrite(Path.Combine(directory, "pids.max"), tasks);
-                TryWrite(Path.Combine(directory, "cpu.max"), $"{quota} {period}");
             }
             else
             {
@@ -75,11 +73,6 @@ internal static class SandboxCgroups
                 }
 
                 if (v1Controllers.Contains("pids")) File.WriteAllText(Path.Combine(directory, "pids.max"), tasks);
-                if (v1Controllers.Contains("cpu"))
-                {
-                    TryWrite(Path.Combine(directory, "cpu.cfs_period_us"), period);
-                    TryWrite(Path.Combine(directory, "cpu.cfs_quota_us"), quota);
-                }
             }
 
             procs.Add(Path.Combine(directory, "cgroup.procs"));
@@ -88,6 +81,31 @@ internal static class SandboxCgroups
         // Never a sandbox without a memory limit: on a v2 host whose memory controller cannot be delegated, say so.
         if (!memoryLimited) throw new IOException($"cannot limit memory of cgroup {relativePath}: no cgroup hierarchy offers the memory controller here");
         return procs;
+    }
+
+    /// <summary>
+    /// Limits the cgroups <see cref="CreateWithLimits"/> made to <paramref name="cpus"/> CPUs (v1 CFS quota, v2
+    /// <c>cpu.max</c>). The gVisor tier calls it once the agent answers: runsc's own start is parallel Go work that a
+    /// 1-CPU quota throttled by ~150 ms on a 2-core host (a raw <c>runsc run</c> of echo 233 ms, in a 1-CPU cgroup 385 ms),
+    /// and before the agent answers nothing of the user's runs. A host without a cpu controller gets no CPU limit, as before.
+    /// </summary>
+    public static void LimitCpu(string relativePath, double cpus)
+    {
+        var quota = ((long)Math.Ceiling(cpus * CpuPeriodMicros)).ToString(CultureInfo.InvariantCulture);
+        var period = CpuPeriodMicros.ToString(CultureInfo.InvariantCulture);
+        foreach (var (mountPoint, isV2, options) in Hierarchies())
+        {
+            var directory = Path.Combine(mountPoint, relativePath.TrimStart('/'));
+            if (isV2)
+            {
+                TryWrite(Path.Combine(directory, "cpu.max"), $"{quota} {period}");
+            }
+            else if (options.Split(',').Contains("cpu"))
+            {
+                TryWrite(Path.Combine(directory, "cpu.cfs_period_us"), period);
+                TryWrite(Path.Combine(directory, "cpu.cfs_quota_us"), quota);
+            }
+        }
     }
 
     /// <summary>

@@ -64,5 +64,36 @@ public sealed class LimitTests : IDisposable
         Assert.Empty(HostProbe.TracesOf(_data.Path, id));
     }
 
+    /// <summary>
+    /// Two busy processes for 2 s of wall time: at half a CPU they do about a quarter of the work they do at two (0.18-0.27
+    /// measured on each tier of a 2-core host), so the limit holds whatever the tier and whenever it is applied.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Tiers.All), MemberType = typeof(Tiers))]
+    public async Task Cpu_TwoBusyProcessesAtHalfACpu_DoLessThanHalfTheWorkTheyDoAtTwo(string tier)
+    {
+        var atTwo = await SpinAsync(tier, "2");
+        var atHalf = await SpinAsync(tier, "0.5");
+        Assert.True(atHalf > 0 && atHalf < 0.5 * atTwo, $"{atHalf} loop iterations at --cpus 0.5 against {atTwo} at --cpus 2");
+    }
+
+    private async Task<long> SpinAsync(string tier, string cpus)
+    {
+        const string Spin = """
+            import multiprocessing as m, time
+            def spin(q):
+                n = 0; end = time.monotonic() + 2
+                while time.monotonic() < end:
+                    for _ in range(10000): n += 1
+                q.put(n)
+            q = m.Queue(); ps = [m.Process(target=spin, args=(q,)) for _ in range(2)]
+            [p.start() for p in ps]; total = sum(q.get() for _ in ps); [p.join() for p in ps]
+            print(total)
+            """;
+        var result = await Cli.RunAsync(_data.Path, "run", "--isolation", tier, "--cpus", cpus, "--", "python3", "-c", Spin);
+        Assert.True(result.ExitCode == 0 && long.TryParse(result.Stdout.Trim(), out _), result.ToString());
+        return long.Parse(result.Stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public void Dispose() => _data.Dispose();
 }
