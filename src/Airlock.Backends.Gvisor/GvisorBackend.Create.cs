@@ -16,7 +16,8 @@ public sealed partial class GvisorBackend
     /// cgroups, made here with their memory and task limits -> <c>airlock-agent runsc-exec --hold</c> started, joining
     /// them -> quota disk and overlay root (shared with the container tier) -> config.json -> the launcher told to go: it
     /// execs runsc run -d (see RunscLauncher: runsc is born in those cgroups and runs with <c>--ignore-cgroups</c>) ->
-    /// wait for the agent socket -> the CPU limit (see <see cref="SandboxCgroups.LimitCpu"/>). A create that fails before the go closes the launcher's input, and it ends having started nothing.
+    /// wait for the agent socket -> the CPU limit (see <see cref="SandboxCgroups.LimitCpu"/>). A create that fails before
+    /// the go closes the launcher's input, and it ends having started nothing.
     /// <para>
     /// Memory: the sentry reports the user's limit as MemTotal (runsc-exec shows runsc that figure as the machine's
     /// memory) and the agent's memory guard kills the largest process when the sentry's usage reaches it, so the
@@ -29,7 +30,8 @@ public sealed partial class GvisorBackend
     /// Why the engine and not runsc makes the cgroups: runsc joins them itself and moves back out after starting the
     /// sandbox, two cgroup migrations, each a kernel RCU grace period (5-23 ms on the development VM). runsc-exec joins
     /// once, before runsc starts, and in a v1 hierarchy without that wait (through <c>tasks</c>, see RunscLauncher);
-    /// the memory and task limits are complete before any process exists; and the launcher's own start (~5 ms) overlaps the disk step.
+    /// the memory and task limits are complete before any process exists; and the launcher's own start (~5 ms) overlaps
+    /// the disk step.
     /// </para>
     /// </summary>
     public Task CreateAsync(BackendCreateRequest request, CancellationToken cancellationToken = default)

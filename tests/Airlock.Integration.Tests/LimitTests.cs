@@ -91,8 +91,9 @@ public sealed class LimitTests : IDisposable
             print(total)
             """;
         var result = await Cli.RunAsync(_data.Path, "run", "--isolation", tier, "--cpus", cpus, "--", "python3", "-c", Spin);
-        Assert.True(result.ExitCode == 0 && long.TryParse(result.Stdout.Trim(), out _), result.ToString());
-        return long.Parse(result.Stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        var printed = long.TryParse(result.Stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture, out var iterations);
+        Assert.True(result.ExitCode == 0 && printed, result.ToString());
+        return iterations;
     }
 
     public void Dispose() => _data.Dispose();
