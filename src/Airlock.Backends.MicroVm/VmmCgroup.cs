@@ -81,33 +81,9 @@ internal static class VmmCgroup
         }
     }
 
-    /// <summary>The guest's OOM kills are not visible here; this counts QEMU itself hitting the VMM limit.</summary>
-    public static LimitCounters ReadCounters(MicroVmLayout layout)
-    {
-        long oom = 0;
-        foreach (var directory in Directories(layout))
-        {
-            oom = Math.Max(oom, ReadKey(Path.Combine(directory, "memory.oom_control"), "oom_kill"));
-            oom = Math.Max(oom, ReadKey(Path.Combine(directory, "memory.events"), "oom_kill"));
-        }
-
-        return new LimitCounters(oom, 0);
-    }
-
-    private static long ReadKey(string file, string key)
-    {
-        try
-        {
-            foreach (var line in File.ReadLines(file))
-            {
-                var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                if (parts.Length == 2 && parts[0] == key && long.TryParse(parts[1], CultureInfo.InvariantCulture, out var value)) return value;
-            }
-        }
-        catch (IOException)
-        {
-        }
-
-        return 0;
-    }
+    /// <summary>
+    /// The guest's OOM kills are not visible here; this counts QEMU itself hitting the VMM limit. QEMU's refused threads
+    /// are not a command's pids limit (the guest kernel enforces that), so none are counted.
+    /// </summary>
+    public static LimitCounters ReadCounters(MicroVmLayout layout) => SandboxCgroups.ReadCounters(layout.CgroupPath) with { PidsRefused = 0 };
 }

@@ -11,8 +11,16 @@ namespace Airlock.Backends.Runc;
 /// </summary>
 internal static class SandboxCgroups
 {
-    /// <summary>Every cgroup (v1 or v2) mount point on the host.</summary>
-    public static IReadOnlyList<(string MountPoint, bool IsV2, string Options)> Hierarchies()
+    private static readonly Lazy<IReadOnlyList<(string MountPoint, bool IsV2, string Options)>> MountedHierarchies = new(ScanHierarchies);
+
+    /// <summary>
+    /// Every cgroup (v1 or v2) mount point on the host, read from the mount table once per process: the host mounts its
+    /// cgroup hierarchies at boot and does not move them under a running daemon, and the counters read before every exec
+    /// spent ~0.15 ms of its round trip parsing /proc/self/mountinfo again.
+    /// </summary>
+    public static IReadOnlyList<(string MountPoint, bool IsV2, string Options)> Hierarchies() => MountedHierarchies.Value;
+
+    private static IReadOnlyList<(string MountPoint, bool IsV2, string Options)> ScanHierarchies()
     {
         var result = new List<(string, bool, string)>();
         foreach (var line in File.ReadLines("/proc/self/mountinfo"))
@@ -178,15 +186,31 @@ internal static class SandboxCgroups
     }
 
     /// <summary>OOM kills and refused forks, from whichever cgroup version holds the memory and pids controllers.</summary>
-    public static LimitCounters ReadCounters(SandboxLayout layout)
+    public static LimitCounters ReadCounters(SandboxLayout layout) => ReadCounters(layout.CgroupsPath);
+
+    /// <summary>
+    /// OOM kills and refused forks of the cgroup at <paramref name="relativePath"/>, read only where they are kept: v1's
+    /// memory hierarchy (<c>memory.oom_control</c>, "oom_kill N" since Linux 4.13) and pids hierarchy (<c>pids.events</c>),
+    /// and v2's unified one (<c>memory.events</c>, <c>pids.events</c>). Every exec reads these before it starts; trying
+    /// all three files in each of a hybrid host's 11 hierarchies threw ~30 FileNotFoundExceptions and took 0.9 ms of a
+    /// ~5 ms exec round trip. A file that is absent (a hybrid host's empty v2) counts 0.
+    /// </summary>
+    public static LimitCounters ReadCounters(string relativePath)
     {
         long oomKills = 0, pidsRefused = 0;
-        foreach (var directory in Directories(layout))
+        foreach (var (mountPoint, isV2, options) in Hierarchies())
         {
-            // v1: memory.oom_control has "oom_kill N" since Linux 4.13; v2: memory.events "oom_kill N".
-            oomKills = Math.Max(oomKills, ReadKey(Path.Combine(directory, "memory.oom_control"), "oom_kill"));
-            oomKills = Math.Max(oomKills, ReadKey(Path.Combine(directory, "memory.events"), "oom_kill"));
-            pidsRefused = Math.Max(pidsRefused, ReadKey(Path.Combine(directory, "pids.events"), "max"));
+            var directory = Path.Combine(mountPoint, relativePath.TrimStart('/'));
+            var controllers = isV2 ? [] : options.Split(',');
+            if (isV2 || controllers.Contains("memory"))
+            {
+                oomKills = Math.Max(oomKills, ReadKey(Path.Combine(directory, isV2 ? "memory.events" : "memory.oom_control"), "oom_kill"));
+            }
+
+            if (isV2 || controllers.Contains("pids"))
+            {
+                pidsRefused = Math.Max(pidsRefused, ReadKey(Path.Combine(directory, "pids.events"), "max"));
+            }
         }
 
         return new LimitCounters(oomKills, pidsRefused);
@@ -294,10 +318,12 @@ internal static class SandboxCgroups
         }
     }
 
+    /// <summary>The value of "<paramref name="key"/> N" in a flat-keyed cgroup file; 0 when the file or the key is absent.</summary>
     private static long ReadKey(string file, string key)
     {
         try
         {
+            if (!File.Exists(file)) return 0;
             foreach (var line in File.ReadLines(file))
             {
                 var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
@@ -309,6 +335,7 @@ internal static class SandboxCgroups
         }
         catch (IOException)
         {
+            // Removed between the check and the read.
         }
         catch (UnauthorizedAccessException)
         {

@@ -19,6 +19,7 @@ internal sealed class SandboxStore : IDisposable
     private readonly string _connectionString;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private SqliteConnection? _connection;
+    private SqliteCommand? _get;
 
     public SandboxStore(string databasePath)
     {
@@ -72,14 +73,39 @@ internal sealed class SandboxStore : IDisposable
         }
     }
 
-    public async Task<SandboxRecord?> GetAsync(string id, CancellationToken cancellationToken) =>
-        (await QueryAsync("SELECT info, owner_pid, owner_start FROM sandboxes WHERE id = $id", id, cancellationToken)).SingleOrDefault();
+    /// <summary>
+    /// One sandbox's record. Every exec, file and process operation reads its sandbox's row first, so the statement is
+    /// prepared once per store: SQLite's prepare was most of a read that took ~0.25 ms of a ~5 ms exec round trip.
+    /// </summary>
+    public async Task<SandboxRecord?> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_get is null)
+            {
+                var get = Connection.CreateCommand();
+                get.CommandText = "SELECT info, owner_pid, owner_start FROM sandboxes WHERE id = $id";
+                get.Parameters.Add("$id", SqliteType.Text);
+                get.Prepare();
+                _get = get;
+            }
+
+            _get.Parameters["$id"].Value = id;
+            return (await ReadRecordsAsync(_get, cancellationToken)).SingleOrDefault();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
 
     public Task<IReadOnlyList<SandboxRecord>> ListAsync(CancellationToken cancellationToken) =>
-        QueryAsync("SELECT info, owner_pid, owner_start FROM sandboxes ORDER BY rowid", null, cancellationToken);
+        QueryAsync("SELECT info, owner_pid, owner_start FROM sandboxes ORDER BY rowid", cancellationToken);
 
     public void Dispose()
     {
+        _get?.Dispose();
         _connection?.Dispose();
         _gate.Dispose();
     }
@@ -106,29 +132,33 @@ internal sealed class SandboxStore : IDisposable
         }
     }
 
-    private async Task<IReadOnlyList<SandboxRecord>> QueryAsync(string sql, string? id, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<SandboxRecord>> QueryAsync(string sql, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
         try
         {
             using var command = Connection.CreateCommand();
             command.CommandText = sql;
-            if (id is not null) command.Parameters.AddWithValue("$id", id);
-            using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            var records = new List<SandboxRecord>();
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var info = JsonSerializer.Deserialize<SandboxInfo>(reader.GetString(0), Json)
-                    ?? throw new InvalidDataException("a sandbox row holds no data");
-                records.Add(new SandboxRecord { Info = info, Owner = new ProcessIdentity(reader.GetInt32(1), reader.GetInt64(2)) });
-            }
-
-            return records;
+            return await ReadRecordsAsync(command, cancellationToken);
         }
         finally
         {
             _gate.Release();
         }
+    }
+
+    private static async Task<IReadOnlyList<SandboxRecord>> ReadRecordsAsync(SqliteCommand command, CancellationToken cancellationToken)
+    {
+        using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var records = new List<SandboxRecord>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var info = JsonSerializer.Deserialize<SandboxInfo>(reader.GetString(0), Json)
+                ?? throw new InvalidDataException("a sandbox row holds no data");
+            records.Add(new SandboxRecord { Info = info, Owner = new ProcessIdentity(reader.GetInt32(1), reader.GetInt64(2)) });
+        }
+
+        return records;
     }
 
     private static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)

@@ -43,6 +43,27 @@ public sealed class SandboxStoreTests : IDisposable
         Assert.Equal(["bbbbbbbbbbbb"], (await store.ListAsync(CancellationToken.None)).Select(r => r.Id));
     }
 
+    /// <summary>A CLI and the daemon share the file: the prepared read must see what the other connection wrote since.</summary>
+    [Fact]
+    public async Task Get_SeesWhatAnotherConnectionWrote_SinceItsLastRead()
+    {
+        using var daemon = await OpenAsync();
+        using var cli = await OpenAsync();
+        var record = new SandboxRecord { Info = Info("aaaaaaaaaaaa"), Owner = ProcessIdentity.Current };
+        await cli.InsertAsync(record, CancellationToken.None);
+        await cli.InsertAsync(new SandboxRecord { Info = Info("bbbbbbbbbbbb") with { State = SandboxState.Running }, Owner = ProcessIdentity.Current }, CancellationToken.None);
+
+        Assert.Equal(SandboxState.Creating, (await daemon.GetAsync("aaaaaaaaaaaa", CancellationToken.None))?.Info.State);
+        Assert.Equal(SandboxState.Running, (await daemon.GetAsync("bbbbbbbbbbbb", CancellationToken.None))?.Info.State);
+        Assert.Null(await daemon.GetAsync("cccccccccccc", CancellationToken.None));
+
+        await cli.UpdateAsync(record with { Info = record.Info with { State = SandboxState.Stopped } }, CancellationToken.None);
+        Assert.Equal(SandboxState.Stopped, (await daemon.GetAsync("aaaaaaaaaaaa", CancellationToken.None))?.Info.State);
+        await cli.DeleteAsync("aaaaaaaaaaaa", CancellationToken.None);
+        Assert.Null(await daemon.GetAsync("aaaaaaaaaaaa", CancellationToken.None));
+        Assert.NotNull(await daemon.GetAsync("bbbbbbbbbbbb", CancellationToken.None));
+    }
+
     [Fact]
     public void ProcessIdentity_OfADeadProcess_IsNotAlive()
     {
