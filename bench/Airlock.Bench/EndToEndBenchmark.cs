@@ -49,7 +49,7 @@ internal static class EndToEndBenchmark
                 var raw = new RawOciRun("runc", [], BaselineBundle.Write(ConfigOf(paths, warm), imageRootfs, Path.Combine(dataDir, "raw-runc"), "/airlock-bench/raw"));
                 return ("raw `runc run` of the same spec", raw.TimeToFirstOutputAsync, 1.5);
             }));
-            rows.AddRange(await ExecRoundTripAsync(engine, iterations));
+            rows.AddRange(await ExecRoundTripAsync(engine, "container", iterations));
         }
 
         if (Wanted("gvisor") && Skip(backends[1]) is { } gvisorSkip)
@@ -64,6 +64,7 @@ internal static class EndToEndBenchmark
                     BaselineBundle.Write(ConfigOf(paths, warm), imageRootfs, Path.Combine(dataDir, "raw-runsc"), "/airlock-bench/raw-gvisor"));
                 return ("raw `runsc run` of the same spec", raw.TimeToFirstOutputAsync, 1.3);
             }));
+            rows.AddRange(await ExecRoundTripAsync(engine, "gvisor", iterations));
         }
 
         if (Wanted("microvm") && Skip(backends[2]) is { } microvmSkip)
@@ -80,6 +81,7 @@ internal static class EndToEndBenchmark
             rows.Add(await ColdStartAsync(engine, "microvm", Math.Max(3, iterations / 3), StepsOf("microvm"), BareBoot));
             rows.Add(await ColdStartAsync(engine, "microvm", Math.Max(3, iterations / 3), (_, _) => { }, BareBoot,
                 name: "first create of a kind -> first exec (microvm; boots, saves template)", beforeEach: () => Directory.Delete(templates, recursive: true)));
+            rows.AddRange(await ExecRoundTripAsync(engine, "microvm", Math.Max(3, iterations / 3)));
         }
 
         if (Directory.Exists(templates)) Directory.Delete(templates, recursive: true);
@@ -136,9 +138,13 @@ internal static class EndToEndBenchmark
             : new(name, Stats.Median(airlock), baselineName, Stats.Median(raw), "(reported, paired)", true) { PairedRatio = ratio };
     }
 
-    private static async Task<IReadOnlyList<ResultRow>> ExecRoundTripAsync(SandboxEngine engine, int iterations)
+    /// <summary>
+    /// Exec of `true` in one live sandbox, each beside a host fork+exec. The container tier's p50 has the target; the
+    /// others are reported (gVisor traps every system call, TCG emulates every instruction).
+    /// </summary>
+    private static async Task<IReadOnlyList<ResultRow>> ExecRoundTripAsync(SandboxEngine engine, string tier, int iterations)
     {
-        var live = await engine.CreateAsync(new SandboxSpec { Isolation = "container" });
+        var live = await engine.CreateAsync(new SandboxSpec { Isolation = tier });
         var execSamples = new List<double>();
         var forkSamples = new List<double>();
         try
@@ -166,10 +172,13 @@ internal static class EndToEndBenchmark
             await engine.DeleteAsync(live.Id);
         }
 
+        var p50 = Stats.Median(execSamples);
         return
         [
-            new("exec round trip `true` (container)", Stats.Median(execSamples), "host fork+exec of /bin/true", Stats.Median(forkSamples), "p50 <= 5 ms", Stats.Median(execSamples) <= 5),
-            new("exec round trip p99 (container)", Stats.Percentile(execSamples, 0.99), "host fork+exec p99", Stats.Percentile(forkSamples, 0.99), "(reported)", true),
+            tier == "container"
+                ? new($"exec round trip `true` ({tier})", p50, "host fork+exec of /bin/true", Stats.Median(forkSamples), "p50 <= 5 ms", p50 <= 5)
+                : new($"exec round trip `true` ({tier})", p50, "host fork+exec of /bin/true", Stats.Median(forkSamples), "(reported)", true),
+            new($"exec round trip p99 ({tier})", Stats.Percentile(execSamples, 0.99), "host fork+exec p99", Stats.Percentile(forkSamples, 0.99), "(reported)", true),
         ];
     }
 

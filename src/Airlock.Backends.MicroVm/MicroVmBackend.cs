@@ -169,56 +169,13 @@ public sealed partial class MicroVmBackend : ISandboxBackend
         QmpClient.ExecuteAsync(MicroVmLayout.For(_paths, sandboxId).QmpSocket, "cont", cancellationToken: cancellationToken);
 
     /// <summary>
-    /// OOM inside the guest is the guest kernel's business: it SIGKILLs the process, which is all the agent sees.
-    /// The guest kernel counts those kills in <c>/proc/vmstat oom_kill</c>, read here through the agent, and added
-    /// to the VMM cgroup's own count (QEMU itself exceeding guest memory + overhead). Both only grow, so the
-    /// engine's before/after comparison names a SIGKILL <c>memory</c> exactly when either kernel killed for memory.
-    /// When the agent does not answer, the guest part reads 0: a comparison can then miss a kill, never invent one.
+    /// QEMU itself exceeding guest memory + overhead (the VMM cgroup's count). OOM inside the guest is the guest kernel's
+    /// business, and the agent names those kills itself (it compares the guest's <c>/proc/vmstat oom_kill</c> around each
+    /// command, see GuestCgroups.OomKills): reading that counter from here cost every exec a second connection to the agent,
+    /// ~6 ms of a ~48 ms round trip under TCG.
     /// </summary>
-    public async Task<LimitCounters> ReadLimitCountersAsync(string sandboxId, CancellationToken cancellationToken = default)
-    {
-        var layout = MicroVmLayout.For(_paths, sandboxId);
-        var vmm = VmmCgroup.ReadCounters(layout);
-        return vmm with { OomKills = vmm.OomKills + await ReadGuestOomKillsAsync(sandboxId, cancellationToken) };
-    }
-
-    /// <summary>
-    /// The VMM's cgroup: QEMU's CPU time is the guest's (plus emulation, under TCG) and its memory is the guest's RAM as
-    /// the host pays for it — the host's view, which is what a resource rule protects.
-    /// </summary>
-    public Task<ResourceUsage?> ReadUsageAsync(string sandboxId, CancellationToken cancellationToken = default) =>
-        Task.FromResult(CgroupUsage.Read(VmmCgroup.Directories(MicroVmLayout.For(_paths, sandboxId))));
-
-    private async Task<long> ReadGuestOomKillsAsync(string sandboxId, CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(5));
-            var client = new Airlock.Guest.Protocol.GuestClient(ct => ConnectAgentAsync(sandboxId, ct));
-            await using var stream = await client.ReadFileAsync("/proc/vmstat", timeout.Token);
-            using var reader = new StreamReader(stream);
-            return ParseOomKills(await reader.ReadToEndAsync(timeout.Token));
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            return 0;
-        }
-    }
-
-    internal static long ParseOomKills(string vmstat)
-    {
-        foreach (var line in vmstat.Split('\n'))
-        {
-            if (line.StartsWith("oom_kill ", StringComparison.Ordinal)
-                && long.TryParse(line.AsSpan(9).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var count))
-            {
-                return count;
-            }
-        }
-
-        return 0;
-    }
+    public Task<LimitCounters> ReadLimitCountersAsync(string sandboxId, CancellationToken cancellationToken = default) =>
+        Task.FromResult(VmmCgroup.ReadCounters(MicroVmLayout.For(_paths, sandboxId)));
 
     public Task<IReadOnlyList<string>> ListHostSandboxesAsync(CancellationToken cancellationToken = default)
     {

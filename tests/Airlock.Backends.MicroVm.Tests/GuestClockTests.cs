@@ -23,11 +23,4 @@ public sealed class GuestClockTests
         Assert.Equal(QemuCommandLine.KernelArgs, QemuCommandLine.AppendFor(kvm: false, null, verbose: false));
         Assert.DoesNotContain(" quiet", QemuCommandLine.AppendFor(kvm: false, null, verbose: true), StringComparison.Ordinal);
     }
-
-    [Fact]
-    public void GuestOomKills_AreReadFromVmstat()
-    {
-        Assert.Equal(3, MicroVmBackend.ParseOomKills("nr_free_pages 1\noom_kill 3\ncompact_stall 0\n"));
-        Assert.Equal(0, MicroVmBackend.ParseOomKills("nr_free_pages 1\n"));
-    }
 }

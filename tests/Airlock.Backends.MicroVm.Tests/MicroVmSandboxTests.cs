@@ -28,7 +28,7 @@ public sealed class MicroVmSandboxTests(ITestOutputHelper output)
             output.WriteLine($"create {clock.ElapsedMilliseconds} ms: {string.Join(", ", steps)}");
             qemuPid = MicroVmBackend.ReadPid(layout.QemuPidFile);
             var client = new GuestClient(ct => backend.ConnectAgentAsync(id, ct));
-            var (code, text) = await ExecAsync(client, "uname -r; hostname; echo \"$AIRLOCK_TEST\"; id -u; stat -c %u /etc/shadow", clock);
+            var (code, text, _) = await ExecAsync(client, "uname -r; hostname; echo \"$AIRLOCK_TEST\"; id -u; stat -c %u /etc/shadow", clock);
             output.WriteLine(text);
             Assert.Equal(BackendState.Running, await backend.GetStateAsync(id));
             Assert.Equal(0, code);
@@ -45,19 +45,23 @@ public sealed class MicroVmSandboxTests(ITestOutputHelper output)
 
             // No network asked for: the guest has loopback only, and QEMU (jailed) sits in an empty network namespace
             // of its own with none of this process's environment.
-            var (_, interfaces) = await ExecAsync(client, "ls /sys/class/net");
+            var (_, interfaces, _) = await ExecAsync(client, "ls /sys/class/net");
             Assert.Equal("lo", interfaces.Trim());
             Assert.NotEqual(NetNamespace("self"), NetNamespace($"{qemuPid}"));
             Assert.Equal(["PATH=/usr/sbin:/usr/bin:/sbin:/bin", "PWD=/"], File.ReadAllText($"/proc/{qemuPid}/environ").Split('\0', StringSplitOptions.RemoveEmptyEntries));
 
-            // The guest kernel's OOM killer: the agent sees a SIGKILL, the counters say it was for memory.
+            // The guest kernel's OOM killer: the agent sees a SIGKILL while the guest's oom_kill count grew, and says
+            // memory itself; the VMM's own cgroup counted nothing (QEMU stayed within guest RAM + overhead).
             var before = await backend.ReadLimitCountersAsync(id);
-            var (oomCode, _) = await ExecAsync(client, "exec tail /dev/zero");
+            var (oomCode, _, oomKilledBy) = await ExecAsync(client, "exec tail /dev/zero");
             var after = await backend.ReadLimitCountersAsync(id);
-            output.WriteLine($"oom: exit {oomCode}, oom_kill {before.OomKills} -> {after.OomKills}");
-            Assert.Equal(-9, oomCode);
-            Assert.True(after.OomKills > before.OomKills, $"oom_kill {before.OomKills} -> {after.OomKills}");
+            output.WriteLine($"oom: exit {oomCode} killed by {oomKilledBy}, VMM oom_kill {before.OomKills} -> {after.OomKills}");
+            Assert.Equal(137, oomCode);
+            Assert.Equal(ExecResult.Limits.Memory, oomKilledBy);
+            Assert.Equal(before.OomKills, after.OomKills);
             Assert.Equal(0, (await ExecAsync(client, "true")).ExitCode); // the agent survived the guest's OOM
+            // A SIGKILL that was not the OOM killer's is not called memory.
+            Assert.Equal((-9, "", (string?)null), await ExecAsync(client, "kill -9 $$"));
 
             await backend.PauseAsync(id);
             Assert.Equal(BackendState.Paused, await backend.GetStateAsync(id));
@@ -84,7 +88,8 @@ public sealed class MicroVmSandboxTests(ITestOutputHelper output)
     }
 
     /// <summary>Exit code, or minus the signal that killed the command.</summary>
-    private async Task<(int ExitCode, string Output)> ExecAsync(GuestClient client, string script, Stopwatch? sinceCreate = null)
+    /// <summary>Exit code (minus the signal for a plain kill; 137 for a limit's), output, and the limit the agent named.</summary>
+    private async Task<(int ExitCode, string Output, string? KilledBy)> ExecAsync(GuestClient client, string script, Stopwatch? sinceCreate = null)
     {
         var text = new StringBuilder();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
@@ -97,7 +102,8 @@ public sealed class MicroVmSandboxTests(ITestOutputHelper output)
                     text.Append(Encoding.UTF8.GetString(o.Data.Span));
                     break;
                 case ExecExited e:
-                    return (e.Result.Signal is { } signal ? -signal : e.Result.ExitCode, text.ToString().TrimEnd('\n'));
+                    var code = e.Result.Signal is { } signal && e.Result.KilledBy is null ? -signal : e.Result.ExitCode;
+                    return (code, text.ToString().TrimEnd('\n'), e.Result.KilledBy);
             }
         }
 

@@ -70,6 +70,7 @@ internal sealed partial class CommandLauncher
         int pid;
         Task<int> exit;
         var taskLimit = TaskLimit();
+        long? oomKillsAtStart = _guestCgroups ? GuestCgroups.OomKills() : null;
         using (stdinRead)
         using (stdoutWrite)
         using (stderrWrite)
@@ -109,6 +110,7 @@ internal sealed partial class CommandLauncher
             Stdout = ToPipe(stdoutRead, PipeDirection.In),
             Stderr = ToPipe(stderrRead, PipeDirection.In),
             Exit = exit,
+            GuestOomKillsAtStart = oomKillsAtStart,
         };
         return true;
     }

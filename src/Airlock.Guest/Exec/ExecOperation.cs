@@ -81,7 +81,7 @@ internal sealed class ExecOperation
         {
             var (code, signal) = NativeProcess.DecodeWaitStatus(status);
             bool killedByTimeout = _timedOut && signal is not null;
-            bool killedForMemory = !killedByTimeout && _memoryGuard?.TakeKill(_command.Pid) == true;
+            bool killedForMemory = !killedByTimeout && (_memoryGuard?.TakeKill(_command.Pid) == true || GuestOomKilled(signal));
             var exit = new GuestExit(
                 killedByTimeout ? 124 : killedForMemory ? 137 : code ?? 128 + signal!.Value,
                 signal,
@@ -100,6 +100,10 @@ internal sealed class ExecOperation
         await stopReader.CancelAsync();
         await host;
     }
+
+    /// <summary>In a microVM: SIGKILLed while the guest kernel's OOM kill count grew.</summary>
+    private bool GuestOomKilled(int? signal) =>
+        signal == 9 && _command.GuestOomKillsAtStart is { } before && GuestCgroups.OomKills() > before;
 
     private bool OutputPending() =>
         NativeFs.BytesAvailable(_command.Stdout.SafePipeHandle) > 0 || NativeFs.BytesAvailable(_command.Stderr.SafePipeHandle) > 0;

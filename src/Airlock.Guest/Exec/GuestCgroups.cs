@@ -61,6 +61,38 @@ internal static class GuestCgroups
         }
     }
 
+    /// <summary>
+    /// The processes the guest kernel has OOM-killed since it booted (<c>/proc/vmstat oom_kill</c>), for its cgroup's limit
+    /// or for the VM's RAM alike; 0 when unreadable. It only grows, so a command that died of SIGKILL while it grew was
+    /// killed for memory (as the host tiers judge from their cgroup's count); a kill of another command at the same
+    /// moment can be misnamed so, as there.
+    /// </summary>
+    public static long OomKills()
+    {
+        try
+        {
+            return ParseOomKills(File.ReadAllText("/proc/vmstat"));
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
+    internal static long ParseOomKills(string vmstat)
+    {
+        foreach (var line in vmstat.Split('\n'))
+        {
+            if (line.StartsWith("oom_kill ", StringComparison.Ordinal)
+                && long.TryParse(line.AsSpan(9).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var count))
+            {
+                return count;
+            }
+        }
+
+        return 0;
+    }
+
     private static void WriteIfPresent(string path, string value)
     {
         if (File.Exists(path)) File.WriteAllText(path, value);

@@ -17,6 +17,9 @@ internal sealed class LaunchedCommand : IDisposable
 
     public required PipeStream Stderr { get; init; }
 
+    /// <summary>The guest kernel's OOM kills before the command started (<see cref="GuestCgroups.OomKills"/>); null outside a microVM.</summary>
+    public long? GuestOomKillsAtStart { get; init; }
+
     /// <summary>The raw waitpid status.</summary>
     public required Task<int> Exit { get; init; }
 
