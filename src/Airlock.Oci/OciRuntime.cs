@@ -21,17 +21,21 @@ public sealed class OciRuntime(
         (await HostCommand.CheckAsync(Binary, ["--version"], TimeSpan.FromSeconds(10), cancellationToken)).Stdout.Split('\n')[0].Trim();
 
     /// <summary>
-    /// Creates and starts a detached container. A detached container inherits the runtime's stdio, so the
-    /// runtime runs with stdin/stdout/stderr on /dev/null (a pipe would let the sandbox block or flood us,
-    /// a file would let it fill the host disk); its errors are read back from <paramref name="logFile"/>.
-    /// It also starts in a session of its own (setsid): runsc's sandbox and gofer processes would otherwise stay in
-    /// the caller's process group, and a Ctrl-C at the daemon's terminal, or a SIGTERM to its group, would end them.
+    /// The launcher (see <see cref="StartHeldRun"/>) for a runtime that needs nothing prepared but a session of its own
+    /// (setsid) and /dev/null for stdin, stdout and stderr. A detached container inherits the runtime's stdio: a pipe would
+    /// let the sandbox block or flood us, a file would let it fill the host disk; its errors are read back from the log
+    /// file. The session: runsc's sandbox and gofer processes, and runc's container, would otherwise stay in the caller's
+    /// process group, and a Ctrl-C at the daemon's terminal, or a SIGTERM to its group, would end them. --wait: were
+    /// setsid's process a group leader it would fork, and the runtime's exit status must still be ours.
     /// </summary>
+    public static readonly IReadOnlyList<string> SessionLauncher =
+        ["setsid", "--wait", "/bin/sh", "-c", "read -r go || exit 1; exec \"$@\" </dev/null >/dev/null 2>/dev/null", "oci-runtime"];
+
+    /// <summary>Creates and starts a detached container, through <see cref="SessionLauncher"/>.</summary>
     public async Task RunDetachedAsync(string id, string bundle, string pidFile, string logFile, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
-        // --wait: were sh a group leader, setsid would fork, and the runtime's exit status must still be ours.
-        var result = await HostCommand.RunAsync("/bin/sh", ["-c", "exec setsid --wait \"$@\" </dev/null >/dev/null 2>/dev/null", "oci-runtime", .. RunDetachedCommand(id, bundle, pidFile, logFile)], timeout, cancellationToken);
-        ThrowIfRunFailed(id, logFile, result);
+        await using var held = StartHeldRun(id, bundle, pidFile, logFile, SessionLauncher, cancellationToken);
+        await held.RunAsync(timeout, cancellationToken);
     }
 
     /// <summary>
