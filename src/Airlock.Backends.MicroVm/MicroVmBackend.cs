@@ -177,6 +177,13 @@ public sealed partial class MicroVmBackend : ISandboxBackend
     public Task<LimitCounters> ReadLimitCountersAsync(string sandboxId, CancellationToken cancellationToken = default) =>
         Task.FromResult(VmmCgroup.ReadCounters(MicroVmLayout.For(_paths, sandboxId)));
 
+    /// <summary>
+    /// The VMM's cgroup: QEMU's CPU time is the guest's (plus emulation, under TCG) and its memory is the guest's RAM as
+    /// the host pays for it — the host's view, which is what a resource rule protects.
+    /// </summary>
+    public Task<ResourceUsage?> ReadUsageAsync(string sandboxId, CancellationToken cancellationToken = default) =>
+        Task.FromResult(CgroupUsage.Read(VmmCgroup.Directories(MicroVmLayout.For(_paths, sandboxId))));
+
     public Task<IReadOnlyList<string>> ListHostSandboxesAsync(CancellationToken cancellationToken = default)
     {
         var root = MicroVmLayout.Root(_paths);

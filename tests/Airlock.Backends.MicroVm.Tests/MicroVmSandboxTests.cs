@@ -63,6 +63,10 @@ public sealed class MicroVmSandboxTests(ITestOutputHelper output)
             // A SIGKILL that was not the OOM killer's is not called memory.
             Assert.Equal((-9, "", (string?)null), await ExecAsync(client, "kill -9 $$"));
 
+            // What the host pays for the guest (resource rules and the anomaly sampler read it): QEMU's CPU and memory.
+            var usage = await ((ISandboxBackend)backend).ReadUsageAsync(id); // as the engine calls it: the interface has a null default
+            Assert.True(usage is { CpuNanoseconds: > 0, WorkingSetBytes: > 0 }, $"usage {usage}");
+
             await backend.PauseAsync(id);
             Assert.Equal(BackendState.Paused, await backend.GetStateAsync(id));
             await backend.ResumeAsync(id);
