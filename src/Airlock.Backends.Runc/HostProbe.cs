@@ -53,7 +53,7 @@ internal static class HostProbe
 
         var hierarchies = SandboxCgroups.Hierarchies();
         var v2 = File.Exists("/sys/fs/cgroup/cgroup.controllers");
-        var v1 = hierarchies.Any(h => !h.IsV2 && h.Options.Contains("memory", StringComparison.Ordinal));
+        var v1 = hierarchies.Any(h => !h.IsV2 && h.Options.Contains("memory"));
         if (!v1 && !v2)
         {
             return new TierProbe(tier, false, "no cgroup memory controller found (neither v1 nor v2)", "mount cgroup2 on /sys/fs/cgroup");

@@ -11,18 +11,18 @@ namespace Airlock.Backends.Runc;
 /// </summary>
 internal static class SandboxCgroups
 {
-    private static readonly Lazy<IReadOnlyList<(string MountPoint, bool IsV2, string Options)>> MountedHierarchies = new(ScanHierarchies);
+    private static readonly Lazy<IReadOnlyList<(string MountPoint, bool IsV2, IReadOnlySet<string> Options)>> MountedHierarchies = new(ScanHierarchies);
 
     /// <summary>
     /// Every cgroup (v1 or v2) mount point on the host, read from the mount table once per process: the host mounts its
     /// cgroup hierarchies at boot and does not move them under a running daemon, and the counters read before every exec
     /// spent ~0.15 ms of its round trip parsing /proc/self/mountinfo again.
     /// </summary>
-    public static IReadOnlyList<(string MountPoint, bool IsV2, string Options)> Hierarchies() => MountedHierarchies.Value;
+    public static IReadOnlyList<(string MountPoint, bool IsV2, IReadOnlySet<string> Options)> Hierarchies() => MountedHierarchies.Value;
 
-    private static IReadOnlyList<(string MountPoint, bool IsV2, string Options)> ScanHierarchies()
+    private static IReadOnlyList<(string MountPoint, bool IsV2, IReadOnlySet<string> Options)> ScanHierarchies()
     {
-        var result = new List<(string, bool, string)>();
+        var result = new List<(string, bool, IReadOnlySet<string>)>();
         foreach (var line in File.ReadLines("/proc/self/mountinfo"))
         {
             // ... mountpoint options [optional fields] - fstype source superoptions
@@ -36,7 +36,8 @@ internal static class SandboxCgroups
             var before = line[..separator].Split(' ');
             if (after.Length >= 3 && after[0] is "cgroup" or "cgroup2" && before.Length >= 5)
             {
-                result.Add((before[4], after[0] == "cgroup2", after[2]));
+                // v1's super options name its controllers (rw,memory); parsed once, as the list is kept.
+                result.Add((before[4], after[0] == "cgroup2", after[2].Split(',').ToHashSet(StringComparer.Ordinal)));
             }
         }
 
@@ -57,9 +58,8 @@ internal static class SandboxCgroups
         var memoryLimited = false;
         var memory = memoryBytes.ToString(CultureInfo.InvariantCulture);
         var tasks = pids.ToString(CultureInfo.InvariantCulture);
-        foreach (var (mountPoint, isV2, options) in Hierarchies())
+        foreach (var (mountPoint, isV2, v1Controllers) in Hierarchies())
         {
-            var v1Controllers = options.Split(',');
             if (!isV2 && !v1Controllers.Contains("memory") && !v1Controllers.Contains("pids") && !v1Controllers.Contains("cpu")) continue;
             var directory = Path.Combine(mountPoint, relativePath.TrimStart('/'));
             if (isV2) EnableControllersAbove(mountPoint, directory);
@@ -108,7 +108,7 @@ internal static class SandboxCgroups
             {
                 TryWrite(Path.Combine(directory, "cpu.max"), $"{quota} {period}");
             }
-            else if (options.Split(',').Contains("cpu"))
+            else if (options.Contains("cpu"))
             {
                 TryWrite(Path.Combine(directory, "cpu.cfs_period_us"), period);
                 TryWrite(Path.Combine(directory, "cpu.cfs_quota_us"), quota);
@@ -201,13 +201,12 @@ internal static class SandboxCgroups
         foreach (var (mountPoint, isV2, options) in Hierarchies())
         {
             var directory = Path.Combine(mountPoint, relativePath.TrimStart('/'));
-            var controllers = isV2 ? [] : options.Split(',');
-            if (isV2 || controllers.Contains("memory"))
+            if (isV2 || options.Contains("memory"))
             {
                 oomKills = Math.Max(oomKills, ReadKey(Path.Combine(directory, isV2 ? "memory.events" : "memory.oom_control"), "oom_kill"));
             }
 
-            if (isV2 || controllers.Contains("pids"))
+            if (isV2 || options.Contains("pids"))
             {
                 pidsRefused = Math.Max(pidsRefused, ReadKey(Path.Combine(directory, "pids.events"), "max"));
             }
