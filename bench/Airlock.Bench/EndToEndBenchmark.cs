@@ -42,49 +42,56 @@ internal static class EndToEndBenchmark
         var imageRootfs = await engine.Images.GetRootfsAsync("python", new Progress<string>(Console.Error.WriteLine));
 
         var rows = new List<ResultRow>();
-        if (Wanted("container"))
+        try
         {
-            rows.Add(await ColdStartAsync(engine, "container", iterations, StepsOf("container"), async warm =>
+            if (Wanted("container"))
             {
-                var raw = new RawOciRun("runc", [], BaselineBundle.Write(ConfigOf(paths, warm), imageRootfs, Path.Combine(dataDir, "raw-runc"), "/airlock-bench/raw"));
-                return ("raw `runc run` of the same spec", raw.TimeToFirstOutputAsync, 1.5);
-            }));
-            rows.AddRange(await ExecRoundTripAsync(engine, "container", iterations));
-        }
+                rows.Add(await ColdStartAsync(engine, "container", iterations, StepsOf("container"), async warm =>
+                {
+                    var raw = new RawOciRun("runc", [], BaselineBundle.Write(ConfigOf(paths, warm), imageRootfs, Path.Combine(dataDir, "raw-runc"), "/airlock-bench/raw"));
+                    return ("raw `runc run` of the same spec", raw.TimeToFirstOutputAsync, 1.5);
+                }));
+                rows.AddRange(await ExecRoundTripAsync(engine, "container", iterations));
+            }
 
-        if (Wanted("gvisor") && Skip(backends[1]) is { } gvisorSkip)
-        {
-            Console.WriteLine($"gvisor: not measured ({gvisorSkip})");
-        }
-        else if (Wanted("gvisor"))
-        {
-            rows.Add(await ColdStartAsync(engine, "gvisor", iterations, StepsOf("gvisor"), async warm =>
+            if (Wanted("gvisor") && Skip(backends[1]) is { } gvisorSkip)
             {
-                var raw = new RawOciRun("runsc", ["--root", Path.Combine(dataDir, "raw-runsc-state"), "--platform=ptrace", "--network=none"],
-                    BaselineBundle.Write(ConfigOf(paths, warm), imageRootfs, Path.Combine(dataDir, "raw-runsc"), "/airlock-bench/raw-gvisor"));
-                return ("raw `runsc run` of the same spec", raw.TimeToFirstOutputAsync, 1.3);
-            }));
-            rows.AddRange(await ExecRoundTripAsync(engine, "gvisor", iterations));
+                Console.WriteLine($"gvisor: not measured ({gvisorSkip})");
+            }
+            else if (Wanted("gvisor"))
+            {
+                rows.Add(await ColdStartAsync(engine, "gvisor", iterations, StepsOf("gvisor"), async warm =>
+                {
+                    var raw = new RawOciRun("runsc", ["--root", Path.Combine(dataDir, "raw-runsc-state"), "--platform=ptrace", "--network=none"],
+                        BaselineBundle.Write(ConfigOf(paths, warm), imageRootfs, Path.Combine(dataDir, "raw-runsc"), "/airlock-bench/raw-gvisor"));
+                    return ("raw `runsc run` of the same spec", raw.TimeToFirstOutputAsync, 1.3);
+                }));
+                rows.AddRange(await ExecRoundTripAsync(engine, "gvisor", iterations));
+            }
+
+            if (Wanted("microvm") && Skip(backends[2]) is { } microvmSkip)
+            {
+                Console.WriteLine($"microvm: not measured ({microvmSkip})");
+            }
+            else if (Wanted("microvm"))
+            {
+                // Under TCG a boot takes seconds: fewer samples, same alternation. A sandbox restores its kind's template
+                // snapshot (the warm-up create saved it); the second row has none on the host before each sample: it boots
+                // the kernel and saves the template, which is what the first sandbox of a kind (image, sizes) costs.
+                var bare = new BareQemuBoot(new MicroVmBackendOptions().QemuPath, (engine.Options.DefaultMemoryBytes + new MicroVmBackendOptions().GuestKernelBytes) >> 20);
+                Task<(string, Func<int, Task<double>>, double)> BareBoot(string _) => Task.FromResult<(string, Func<int, Task<double>>, double)>(("bare QEMU boot of the same kernel to user space", _ => bare.TimeToUserSpaceAsync(), 1.3));
+                rows.Add(await ColdStartAsync(engine, "microvm", Math.Max(3, iterations / 3), StepsOf("microvm"), BareBoot));
+                rows.Add(await ColdStartAsync(engine, "microvm", Math.Max(3, iterations / 3), (_, _) => { }, BareBoot,
+                    name: "first create of a kind -> first exec (microvm; boots, saves template)", beforeEach: () => Directory.Delete(templates, recursive: true)));
+                rows.AddRange(await ExecRoundTripAsync(engine, "microvm", Math.Max(3, iterations / 3)));
+            }
+        }
+        finally
+        {
+            // Also when a create failed: a template holds ~100 MB of /dev/shm.
+            if (Directory.Exists(templates)) Directory.Delete(templates, recursive: true);
         }
 
-        if (Wanted("microvm") && Skip(backends[2]) is { } microvmSkip)
-        {
-            Console.WriteLine($"microvm: not measured ({microvmSkip})");
-        }
-        else if (Wanted("microvm"))
-        {
-            // Under TCG a boot takes seconds: fewer samples, same alternation. A sandbox restores its kind's template
-            // snapshot (the warm-up create saved it); the second row has none on the host before each sample: it boots
-            // the kernel and saves the template, which is what the first sandbox of a kind (image, sizes) costs.
-            var bare = new BareQemuBoot(new MicroVmBackendOptions().QemuPath, (engine.Options.DefaultMemoryBytes + new MicroVmBackendOptions().GuestKernelBytes) >> 20);
-            Task<(string, Func<int, Task<double>>, double)> BareBoot(string _) => Task.FromResult<(string, Func<int, Task<double>>, double)>(("bare QEMU boot of the same kernel to user space", _ => bare.TimeToUserSpaceAsync(), 1.3));
-            rows.Add(await ColdStartAsync(engine, "microvm", Math.Max(3, iterations / 3), StepsOf("microvm"), BareBoot));
-            rows.Add(await ColdStartAsync(engine, "microvm", Math.Max(3, iterations / 3), (_, _) => { }, BareBoot,
-                name: "first create of a kind -> first exec (microvm; boots, saves template)", beforeEach: () => Directory.Delete(templates, recursive: true)));
-            rows.AddRange(await ExecRoundTripAsync(engine, "microvm", Math.Max(3, iterations / 3)));
-        }
-
-        if (Directory.Exists(templates)) Directory.Delete(templates, recursive: true);
         foreach (var (tier, tierSteps) in steps.OrderBy(s => s.Key, StringComparer.Ordinal))
         {
             Console.WriteLine($"where the {tier} tier's create time goes (p50 ms): " + string.Join(", ", tierSteps.Select(s => $"{s.Key} {Stats.Median(s.Value):F1}")));
