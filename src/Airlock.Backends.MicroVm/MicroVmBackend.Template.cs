@@ -91,9 +91,22 @@ public sealed partial class MicroVmBackend
             timeout.CancelAfter(_options.AgentReadyTimeout);
             using var connection = await listener.AcceptAsync(timeout.Token);
             await using var stream = new NetworkStream(connection, ownsSocket: false);
-            await using var file = new FileStream(statePath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
-            await stream.CopyToAsync(file, 1 << 20, timeout.Token);
+            await using var raw = new FileStream(statePath + ".raw", FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
+            await stream.CopyToAsync(raw, 1 << 20, timeout.Token);
         }
+
+        // Kept without its zero pages (see MigrationStream), or as QEMU wrote it when that cannot be read.
+        var whole = await File.ReadAllBytesAsync(statePath + ".raw", cancellationToken);
+        await using (var file = new FileStream(statePath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+        {
+            if (MigrationStream.CopyWithoutZeroPages(whole, file) is null)
+            {
+                file.SetLength(0);
+                await file.WriteAsync(whole, cancellationToken);
+            }
+        }
+
+        File.Delete(statePath + ".raw");
 
         File.SetUnixFileMode(statePath, Mode0600);
         File.Delete(layout.OutgoingSocket);
