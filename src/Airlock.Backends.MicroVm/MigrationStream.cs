@@ -47,6 +47,7 @@ internal static class MigrationStream
         var ramSection = uint.MaxValue;
         string? mainBlock = null;
         string? block = null; // a record's block is named once, then continued across sections
+        var sent = new HashSet<long>(); // main-block pages already in the stream: a second record of one is kept
         var dropped = 0;
         while (true)
         {
@@ -71,7 +72,7 @@ internal static class MigrationStream
             }
 
             output.Write(stream[sectionOffset..reader.Offset]);
-            if (!CopyRamRecords(ref reader, output, ref mainBlock, ref block, ref dropped)) return null;
+            if (!CopyRamRecords(ref reader, output, ref mainBlock, ref block, sent, ref dropped)) return null;
             var footerOffset = reader.Offset;
             if (reader.PeekByte() == SectionFooter)
             {
@@ -101,7 +102,7 @@ internal static class MigrationStream
     }
 
     /// <summary>One section's RAM records up to and including its end-of-section record, copied but for the zero pages dropped.</summary>
-    private static bool CopyRamRecords(ref Reader reader, Stream output, ref string? mainBlock, ref string? block, ref int dropped)
+    private static bool CopyRamRecords(ref Reader reader, Stream output, ref string? mainBlock, ref string? block, HashSet<long> sent, ref int dropped)
     {
         string? lastWritten = null;
         Span<byte> header = stackalloc byte[8];
@@ -152,10 +153,13 @@ internal static class MigrationStream
 
             var kind = flags & ~FlagContinue;
             var payloadOffset = reader.Offset;
+            // A template's guest is stopped before it is saved, so each page comes once; were one sent again (changed
+            // since), its zero record would have to overwrite the first, and is kept.
+            var firstOfItsPage = block != mainBlock || sent.Add(offset);
             if (kind == FlagZero)
             {
                 if (!reader.TryByte(out var fill)) return false;
-                if (fill == 0 && block == mainBlock && offset >= KeepZeroPagesBelow)
+                if (fill == 0 && block == mainBlock && offset >= KeepZeroPagesBelow && firstOfItsPage)
                 {
                     dropped++;
                     continue;
